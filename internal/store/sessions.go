@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"lighten/internal/audit"
+	"lighten/internal/auth"
+	"lighten/internal/units"
+)
+
+// CreateSession stores a new session for p and returns its secret, which
+// only the browser keeps; the store keeps its digest.
+func (tx *Tx) CreateSession(ctx context.Context, p units.Person, method string) (string, error) {
+	token := auth.NewToken(auth.SessionPrefix)
+	_, err := tx.exec(ctx, `INSERT INTO sessions (digest, person_id, method, created, seen, expires) VALUES ($1, $2, $3, $4, $5, $6)`,
+		auth.Digest(token), p.ID, method, tx.Now, tx.Now, tx.Now.Add(auth.SessionMax))
+	if err != nil {
+		return "", fmt.Errorf("create session: %w", err)
+	}
+	return token, tx.Audit(ctx, audit.Record{Action: "session.create", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10),
+		UnitCode: p.UnitCode, After: audit.JSON(map[string]string{"method": method})})
+}
+
+// PersonBySession resolves a session secret to its person, ending sessions
+// that are idle or past their life, and notes the session as seen.
+func (db *DB) PersonBySession(ctx context.Context, token string) (units.Person, error) {
+	d := auth.Digest(token)
+	var id int64
+	var seen, expires time.Time
+	err := db.r.QueryRowContext(ctx, `SELECT person_id, seen, expires FROM sessions WHERE digest = $1`, d).Scan(&id, &seen, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return units.Person{}, ErrNotFound
+	}
+	if err != nil {
+		return units.Person{}, fmt.Errorf("read session: %w", err)
+	}
+	now := db.Now()
+	if now.After(expires) || now.Sub(seen) > auth.SessionIdle {
+		db.w.ExecContext(ctx, `DELETE FROM sessions WHERE digest = $1`, d)
+		return units.Person{}, ErrNotFound
+	}
+	// Writing "seen" on every request would serialise readers on SQLite;
+	// a minute's precision is enough for the idle limit.
+	if now.Sub(seen) > time.Minute {
+		if _, err := db.w.ExecContext(ctx, `UPDATE sessions SET seen = $1 WHERE digest = $2`, now, d); err != nil {
+			return units.Person{}, fmt.Errorf("touch session: %w", err)
+		}
+	}
+	p, err := db.Person(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	if p.Disabled {
+		return units.Person{}, ErrNotFound
+	}
+	return p, nil
+}
+
+// EndSession signs a session out.
+func (tx *Tx) EndSession(ctx context.Context, p units.Person, token string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE digest = $1`, auth.Digest(token)); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return tx.Audit(ctx, audit.Record{Action: "session.end", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10), UnitCode: p.UnitCode})
+}
+
+// APIToken is a machine client's credential, as listed to its owner.
+type APIToken struct {
+	ID       int64      `json:"id"`
+	PersonID int64      `json:"person"`
+	Name     string     `json:"name"`
+	Created  time.Time  `json:"created"`
+	Expires  time.Time  `json:"expires"`
+	LastUsed *time.Time `json:"last_used,omitempty"`
+	Revoked  *time.Time `json:"revoked,omitempty"`
+}
+
+// CreateAPIToken makes a token for p lasting ttl; the secret is returned once.
+func (tx *Tx) CreateAPIToken(ctx context.Context, p units.Person, name string, ttl time.Duration) (APIToken, string, error) {
+	if ttl <= 0 || ttl > auth.TokenMax {
+		ttl = auth.TokenMax
+	}
+	secret := auth.NewToken(auth.APIPrefix)
+	t := APIToken{PersonID: p.ID, Name: name, Created: tx.Now, Expires: tx.Now.Add(ttl)}
+	err := tx.queryRow(ctx, `INSERT INTO api_tokens (person_id, name, digest, created, expires) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		p.ID, name, auth.Digest(secret), t.Created, t.Expires).Scan(&t.ID)
+	if err != nil {
+		return t, "", fmt.Errorf("create token: %w", err)
+	}
+	return t, secret, tx.Audit(ctx, audit.Record{Action: "token.create", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10),
+		UnitCode: p.UnitCode, After: audit.JSON(t)})
+}
+
+// RevokeAPIToken revokes one of p's tokens.
+func (tx *Tx) RevokeAPIToken(ctx context.Context, p units.Person, id int64) error {
+	res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked = $1 WHERE id = $2 AND person_id = $3 AND revoked IS NULL`, tx.Now, id, p.ID)
+	if err != nil {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("token %d: %w", id, ErrNotFound)
+	}
+	return tx.Audit(ctx, audit.Record{Action: "token.revoke", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10),
+		UnitCode: p.UnitCode, Before: audit.JSON(map[string]int64{"token": id})})
+}
+
+// APITokens lists p's tokens.
+func (db *DB) APITokens(ctx context.Context, personID int64) ([]APIToken, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, person_id, name, created, expires, last_used, revoked FROM api_tokens WHERE person_id = $1 ORDER BY id`, personID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []APIToken
+	for rows.Next() {
+		var t APIToken
+		var used, revoked sql.NullTime
+		if err := rows.Scan(&t.ID, &t.PersonID, &t.Name, &t.Created, &t.Expires, &used, &revoked); err != nil {
+			return nil, err
+		}
+		if used.Valid {
+			t.LastUsed = &used.Time
+		}
+		if revoked.Valid {
+			t.Revoked = &revoked.Time
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// PersonByAPIToken resolves a token secret to its person.
+func (db *DB) PersonByAPIToken(ctx context.Context, secret string) (units.Person, error) {
+	var id, tid int64
+	var expires time.Time
+	var used sql.NullTime
+	err := db.r.QueryRowContext(ctx, `SELECT id, person_id, expires, last_used FROM api_tokens WHERE digest = $1 AND revoked IS NULL`,
+		auth.Digest(secret)).Scan(&tid, &id, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return units.Person{}, ErrNotFound
+	}
+	if err != nil {
+		return units.Person{}, fmt.Errorf("read token: %w", err)
+	}
+	now := db.Now()
+	if now.After(expires) {
+		return units.Person{}, ErrNotFound
+	}
+	if !used.Valid || now.Sub(used.Time) > time.Minute {
+		if _, err := db.w.ExecContext(ctx, `UPDATE api_tokens SET last_used = $1 WHERE id = $2`, now, tid); err != nil {
+			return units.Person{}, fmt.Errorf("touch token: %w", err)
+		}
+	}
+	p, err := db.Person(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	if p.Disabled {
+		return units.Person{}, ErrNotFound
+	}
+	return p, nil
+}
+
+// RecordSignInFailure notes a failed sign-in. It is not audited: nothing
+// changed, and the public must not be able to grow the audit chain.
+func (db *DB) RecordSignInFailure(ctx context.Context, login, address string) error {
+	now := db.Now()
+	_, err := db.w.ExecContext(ctx, `INSERT INTO signin_failures (login, address, at) VALUES ($1, $2, $3)`, login, address, now)
+	if err != nil {
+		return fmt.Errorf("record failure: %w", err)
+	}
+	_, err = db.w.ExecContext(ctx, `DELETE FROM signin_failures WHERE at < $1`, now.Add(-24*time.Hour))
+	return err
+}
+
+// SignInFailures counts failures since a time for a login and an address.
+func (db *DB) SignInFailures(ctx context.Context, login, address string, since time.Time) (byLogin, byAddress int, err error) {
+	err = db.r.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM signin_failures WHERE login = $1 AND at >= $3),
+		(SELECT COUNT(*) FROM signin_failures WHERE address = $2 AND at >= $3)`, login, address, since).Scan(&byLogin, &byAddress)
+	if err != nil {
+		err = fmt.Errorf("count failures: %w", err)
+	}
+	return
+}
+
+// ClearSignInFailures forgets a login's failures after it signs in.
+func (db *DB) ClearSignInFailures(ctx context.Context, login string) error {
+	_, err := db.w.ExecContext(ctx, `DELETE FROM signin_failures WHERE login = $1`, login)
+	return err
+}

@@ -1,0 +1,257 @@
+// Package store keeps lighten's data in SQLite (the embedded default) or
+// PostgreSQL (the server database), with one schema and one test suite for
+// both. It implements what the domain packages need; they never see SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite"
+
+	"lighten/internal/units"
+)
+
+// Dialect names a database kind.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is an open lighten database.
+type DB struct {
+	Dialect Dialect
+	URL     string // as given, with any password removed
+	w       *sql.DB
+	r       *sql.DB
+	now     func() time.Time
+
+	treeMu      sync.Mutex
+	tree        *units.Tree
+	treeChecked time.Time
+}
+
+// Options tune Open.
+type Options struct {
+	// Now replaces the clock (tests fix it). Defaults to time.Now.
+	Now func() time.Time
+	// NoMigrate opens without migrating; the schema must be current.
+	NoMigrate bool
+}
+
+// ErrSchemaNewer is returned when the database was migrated by a newer
+// lighten than this one.
+var ErrSchemaNewer = errors.New("database schema is newer than this lighten knows; upgrade lighten")
+
+// Open connects to a database and brings its schema up to date. dsn is a
+// postgres:// URL, an sqlite: URL, or a file path (SQLite).
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	db := &DB{now: opt.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db.Dialect = Postgres
+		db.URL = redact(dsn)
+		db.w, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", db.URL, err)
+		}
+		db.w.SetMaxOpenConns(16)
+		db.w.SetMaxIdleConns(16)
+		db.r = db.w
+	default:
+		db.Dialect = SQLite
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
+		if path == "" {
+			return nil, fmt.Errorf("open %q: no SQLite file named", dsn)
+		}
+		db.URL = path
+		pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		// One writer, whose transactions take the write lock at BEGIN so
+		// that two of them never deadlock upgrading; a pool of readers.
+		db.w, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		db.w.SetMaxOpenConns(1)
+		db.r, err = sql.Open("sqlite", "file:"+path+"?"+pragmas)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		db.r.SetMaxOpenConns(4)
+	}
+	if err := db.w.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db.URL, err)
+	}
+	if err := db.migrate(ctx, opt.NoMigrate); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	var err error
+	if db.r != nil && db.r != db.w {
+		err = db.r.Close()
+	}
+	if db.w != nil {
+		err = errors.Join(err, db.w.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+// Now is the store's clock, at the microsecond precision both databases keep.
+func (db *DB) Now() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if db.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	return goose.NewProvider(dialect, db.w, sub)
+}
+
+// SchemaVersion reports the database's schema version and the newest this
+// program knows.
+func (db *DB) SchemaVersion(ctx context.Context) (have, know int64, err error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, 0, err
+	}
+	have, err = p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read schema version: %w", err)
+	}
+	srcs := p.ListSources()
+	if len(srcs) > 0 {
+		know = srcs[len(srcs)-1].Version
+	}
+	return have, know, nil
+}
+
+func (db *DB) migrate(ctx context.Context, check bool) error {
+	have, know, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if have > know {
+		return fmt.Errorf("%w (database at version %d, this lighten knows %d)", ErrSchemaNewer, have, know)
+	}
+	if have == know {
+		return nil
+	}
+	if check {
+		return fmt.Errorf("database schema is at version %d, %d expected: run `lighten migrate`", have, know)
+	}
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", db.URL, err)
+	}
+	for _, r := range res {
+		slog.Debug("migrated", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	return nil
+}
+
+// Tx is a write transaction with "now" fixed once and the actor known, so
+// that every change it makes is audited with the same time and person.
+type Tx struct {
+	tx    *sql.Tx
+	db    *DB
+	Now   time.Time
+	Actor Actor
+}
+
+// Actor is who makes a change: a person, or the system (ID 0).
+type Actor struct {
+	ID    int64
+	Login string
+}
+
+// System is the actor for imports, the demo and command-line work.
+var System = Actor{Login: "system"}
+
+// Write runs fn in a transaction and commits it when fn returns nil.
+func (db *DB) Write(ctx context.Context, actor Actor, fn func(*Tx) error) error {
+	sqltx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{tx: sqltx, db: db, Now: db.Now(), Actor: actor}
+	if err := fn(tx); err != nil {
+		sqltx.Rollback()
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, q, args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, q, args...)
+}
+
+// ErrNotFound is returned when a looked-up record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a record would duplicate another.
+var ErrConflict = errors.New("already exists")
+
+// isUnique reports whether err is a unique-constraint violation on either
+// database.
+func isUnique(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") ||
+		strings.Contains(s, "duplicate key value")
+}
+
+var _ = stdlib.GetDefaultDriver
