@@ -98,8 +98,8 @@ const (
 
 // Session lifetimes.
 const (
-	SessionIdle = 12 * time.Hour      // a session unused this long ends
-	SessionMax  = 7 * 24 * time.Hour  // and none lives longer than this
+	SessionIdle = 12 * time.Hour       // a session unused this long ends
+	SessionMax  = 7 * 24 * time.Hour   // and none lives longer than this
 	TokenMax    = 365 * 24 * time.Hour // longest life of an API token
 )
 
