@@ -113,9 +113,21 @@ type Text struct {
 	EN string `json:"en"`
 }
 
-// Both renders key in both languages.
+// Both renders key in both languages. An argument that is itself a Text is
+// rendered in each language in turn.
 func Both(key string, args ...any) Text {
-	return Text{ZH: T(ZH, key, args...), EN: T(EN, key, args...)}
+	return Text{ZH: T(ZH, key, in(ZH, args)...), EN: T(EN, key, in(EN, args)...)}
+}
+
+func in(l Lang, args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if t, ok := a.(Text); ok {
+			a = t.In(l)
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // In picks one language of a Text.

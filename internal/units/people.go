@@ -63,7 +63,7 @@ type Grant struct {
 // ValidLogin reports whether s may be used as a login name: 3 to 64
 // characters of letters, digits, '.', '-', '_' or '@'.
 func ValidLogin(s string) bool {
-	if len(s) < 3 || len(s) > 64 {
+	if len(s) < 2 || len(s) > 64 {
 		return false
 	}
 	for _, c := range s {

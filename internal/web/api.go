@@ -491,6 +491,9 @@ func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request, c *Ctx) 
 // principal's scopes for action a.
 func listQuery(r *http.Request, c *Ctx, a access.Action) (store.ListQuery, error) {
 	q := store.ListQuery{Scopes: c.P.Scopes(a), Text: strings.TrimSpace(r.URL.Query().Get("q"))}
+	if len(q.Scopes) == 0 {
+		return q, c.Require(a, c.Person.UnitCode)
+	}
 	t, err := c.Tree(r.Context())
 	if err != nil {
 		return q, err
@@ -632,11 +635,7 @@ func checkGrant(t *units.Tree, c *Ctx, g units.Grant) error {
 		}
 	}
 	if !c.P.MayGrant(g.Role, g.UnitCode) {
-		place := g.UnitCode
-		if place == "" {
-			place = c.T("error.country")
-		}
-		return errorf(CodeForbidden, "error.grant_outside", place)
+		return errorf(CodeForbidden, "error.grant_outside", placeName(g.UnitCode))
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ type Server struct {
 	opt     Options
 	routes  []*route
 	metrics *metrics
+	mux     *http.ServeMux
 	handler http.Handler
 }
 
@@ -52,6 +53,7 @@ func New(db *store.DB, opt Options) *Server {
 	}
 	s.routes = append(s.routes, s.uiRoutes()...)
 	mux := http.NewServeMux()
+	s.mux = mux
 	for _, rt := range s.routes {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
@@ -134,11 +136,7 @@ func (c *Ctx) Require(a access.Action, code string) error {
 		return errorf(CodeUnauthorized, "error.unauthorized")
 	}
 	if !c.P.Can(a, code) {
-		place := code
-		if place == "" {
-			place = i18n.T(c.Lang, "error.country")
-		}
-		return errorf(CodeForbidden, "error.forbidden", place, string(a))
+		return errorf(CodeForbidden, "error.forbidden", placeName(code), string(a))
 	}
 	return nil
 }
@@ -242,4 +240,12 @@ func (s *Server) Routes() []RouteInfo {
 		out = append(out, RouteInfo{Method: rt.Method, Pattern: rt.Pattern, API: rt.API, Public: rt.Auth == public, Action: rt.Action})
 	}
 	return out
+}
+
+// placeName is a unit code for a message, or "the whole country" for "".
+func placeName(code string) any {
+	if code == "" {
+		return i18n.Both("error.country")
+	}
+	return code
 }

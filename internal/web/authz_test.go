@@ -1,0 +1,208 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"lighten/internal/store"
+	"lighten/internal/units"
+)
+
+// Who may do what where. Each row names a route, the place in the tree it
+// acts on, and for each principal below whether the request is allowed
+// (Y: a 2xx answer) or denied (-: 401, 403 or 404). "in" is the township
+// 430922100 in 桃江县; "out" is the township 430923100 in the neighbouring
+// 安化县. Every route the server has must have a row.
+
+type authzPrincipal struct {
+	name   string
+	unit   string
+	grants []string
+}
+
+var authzPrincipals = []authzPrincipal{
+	{"public", "", nil},
+	{"admin-cn", "430922", []string{"admin@"}},
+	{"admin-county", "430922", []string{"admin@430922"}},
+	{"burden", "430922", []string{"burden@430922"}},
+	{"issuer", "430922", []string{"issuer@430922"}},
+	{"cadre-town", "430922100", []string{"cadre@430922100"}},
+	{"cadre-village", "430922100201", []string{"cadre@430922100201"}},
+	{"inspector", "430922", []string{"inspector@430922"}},
+	{"auditor-county", "430922", []string{"auditor@430922"}},
+	{"auditor-cn", "430922", []string{"auditor@"}},
+}
+
+var places = map[string]string{"in": "430922100", "out": "430923100", "": "430922100"}
+
+type authzEnv struct {
+	f      *fixture
+	tokens map[string]string
+	people map[string]units.Person
+	office map[string]units.Office // by place
+	n      int
+}
+
+// target makes a fresh person at a place, holding cadre there, so that
+// changing it never depends on an earlier request.
+func (e *authzEnv) target(place string) units.Person {
+	e.n++
+	p, _ := e.f.person(fmt.Sprintf("target-%d", e.n), places[place], "cadre@"+places[place])
+	return p
+}
+
+type authzRequest struct {
+	method, path string
+	body         any
+}
+
+type authzCase struct {
+	route string // "METHOD pattern", as in the route table
+	place string
+	want  string // one letter per principal, in the order of authzPrincipals
+	req   func(e *authzEnv, who authzPrincipal, place string) authzRequest
+}
+
+func get(path string) func(*authzEnv, authzPrincipal, string) authzRequest {
+	return func(*authzEnv, authzPrincipal, string) authzRequest { return authzRequest{"GET", path, nil} }
+}
+
+var apiAuthzCases = []authzCase{
+	{"GET /api/v1/openapi.json", "", "YYYYYYYYYY", get("/api/v1/openapi.json")},
+	{"GET /api/v1/units", "", "YYYYYYYYYY", get("/api/v1/units?q=" + url.QueryEscape("桃"))},
+	{"GET /api/v1/units/{code}", "", "YYYYYYYYYY", get("/api/v1/units/430922100201")},
+	{"POST /api/v1/session", "", "YYYYYYYYYY", func(e *authzEnv, who authzPrincipal, _ string) authzRequest {
+		login := who.name
+		if login == "public" {
+			login = "admin-cn"
+		}
+		return authzRequest{"POST", "/api/v1/session", SignInBody{Login: login, Password: fixturePassword}}
+	}},
+	{"DELETE /api/v1/session", "", "-YYYYYYYYY", func(*authzEnv, authzPrincipal, string) authzRequest {
+		return authzRequest{"DELETE", "/api/v1/session", nil}
+	}},
+	{"GET /api/v1/me", "", "-YYYYYYYYY", get("/api/v1/me")},
+	{"POST /api/v1/me/password", "", "-YYYYYYYYY", func(*authzEnv, authzPrincipal, string) authzRequest {
+		return authzRequest{"POST", "/api/v1/me/password", PasswordBody{Current: fixturePassword, Password: "a new long password"}}
+	}},
+	{"GET /api/v1/me/tokens", "", "-YYYYYYYYY", get("/api/v1/me/tokens")},
+	{"POST /api/v1/me/tokens", "", "-YYYYYYYYY", func(*authzEnv, authzPrincipal, string) authzRequest {
+		return authzRequest{"POST", "/api/v1/me/tokens", NewTokenBody{Name: "robot", Days: 30}}
+	}},
+	{"DELETE /api/v1/me/tokens/{id}", "", "-YYYYYYYYY", func(e *authzEnv, who authzPrincipal, _ string) authzRequest {
+		id := int64(1)
+		if p, ok := e.people[who.name]; ok {
+			err := e.f.db.Write(context.Background(), store.System, func(tx *store.Tx) error {
+				t, _, err := tx.CreateAPIToken(context.Background(), p, "spare", 0)
+				id = t.ID
+				return err
+			})
+			if err != nil {
+				e.f.t.Fatal(err)
+			}
+		}
+		return authzRequest{"DELETE", fmt.Sprintf("/api/v1/me/tokens/%d", id), nil}
+	}},
+	{"GET /api/v1/offices", "", "-YYYYYYYYY", get("/api/v1/offices")},
+	{"POST /api/v1/offices", "in", "-YY-------", postOffice},
+	{"POST /api/v1/offices", "out", "-Y--------", postOffice},
+	{"GET /api/v1/offices/{id}", "in", "-YYYYY-YYY", getOffice},
+	{"GET /api/v1/offices/{id}", "out", "-Y-------Y", getOffice},
+	{"GET /api/v1/people", "", "-YYYYYY-YY", get("/api/v1/people")},
+	{"POST /api/v1/people", "in", "-YY-------", postPerson},
+	{"POST /api/v1/people", "out", "-Y--------", postPerson},
+	{"GET /api/v1/people/{id}", "in", "-YYYYY--YY", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/api/v1/people/%d", e.target(place).ID), nil}
+	}},
+	{"GET /api/v1/people/{id}", "out", "-Y-------Y", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/api/v1/people/%d", e.target(place).ID), nil}
+	}},
+	{"POST /api/v1/people/{id}/grants", "in", "-YY-------", postGrant},
+	{"POST /api/v1/people/{id}/grants", "out", "-Y--------", postGrant},
+	{"DELETE /api/v1/people/{id}/grants", "in", "-YY-------", deleteGrant},
+	{"DELETE /api/v1/people/{id}/grants", "out", "-Y--------", deleteGrant},
+	{"POST /api/v1/people/{id}/disabled", "in", "-YY-------", postDisabled},
+	{"POST /api/v1/people/{id}/disabled", "out", "-Y--------", postDisabled},
+	{"POST /api/v1/people/{id}/password", "in", "-YY-------", postPassword},
+	{"POST /api/v1/people/{id}/password", "out", "-Y--------", postPassword},
+	{"GET /api/v1/audit", "", "-YY-----YY", get("/api/v1/audit")},
+	{"GET /api/v1/audit/verify", "", "-Y-------Y", get("/api/v1/audit/verify")},
+}
+
+func postOffice(e *authzEnv, who authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", "/api/v1/offices", NewOfficeBody{Unit: places[place], Name: "office by " + who.name}}
+}
+
+func getOffice(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"GET", fmt.Sprintf("/api/v1/offices/%d", e.office[place].ID), nil}
+}
+
+func postPerson(e *authzEnv, who authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", "/api/v1/people", NewPersonBody{Login: "new-" + who.name, Name: "new", Unit: places[place],
+		Password: "a long enough password", Grants: []units.Grant{{Role: units.RoleCadre, UnitCode: places[place]}}}}
+}
+
+func postGrant(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", fmt.Sprintf("/api/v1/people/%d/grants", e.target(place).ID), units.Grant{Role: units.RoleInspector, UnitCode: places[place]}}
+}
+
+func deleteGrant(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"DELETE", fmt.Sprintf("/api/v1/people/%d/grants?role=cadre&unit=%s", e.target(place).ID, places[place]), nil}
+}
+
+func postDisabled(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", fmt.Sprintf("/api/v1/people/%d/disabled", e.target(place).ID), DisableBody{Disabled: true, Reason: "left the township"}}
+}
+
+func postPassword(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", fmt.Sprintf("/api/v1/people/%d/password", e.target(place).ID), PasswordBody{Password: "another long password"}}
+}
+
+// authzCases lists the API rows and, from ui_authz_test.go, the pages'.
+func authzCases() []authzCase { return append(append([]authzCase(nil), apiAuthzCases...), uiAuthzCases...) }
+
+func TestAuthorizationTableCoversEveryRoute(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	have := map[string]bool{}
+	for _, c := range authzCases() {
+		have[c.route] = true
+		if len(c.want) != len(authzPrincipals) {
+			t.Errorf("%s %s: %d letters for %d principals", c.route, c.place, len(c.want), len(authzPrincipals))
+		}
+	}
+	for _, rt := range f.srv.Routes() {
+		if key := rt.Method + " " + rt.Pattern; !have[key] {
+			t.Errorf("route %s has no row in the authorization table", key)
+		}
+	}
+}
+
+func TestAuthorizationTable(t *testing.T) {
+	for _, c := range authzCases() {
+		t.Run(strings.ReplaceAll(c.route, "/", "_")+"_"+c.place, func(t *testing.T) {
+			f := newFixture(t, store.SQLite)
+			e := &authzEnv{f: f, tokens: map[string]string{}, people: map[string]units.Person{}, office: map[string]units.Office{}}
+			for _, p := range authzPrincipals[1:] {
+				e.people[p.name], e.tokens[p.name] = f.person(p.name, p.unit, p.grants...)
+			}
+			e.office["in"] = f.office(places["in"], "桃花江镇党政综合办公室")
+			e.office["out"] = f.office(places["out"], "东坪镇党政综合办公室")
+			for i, who := range authzPrincipals {
+				rq := c.req(e, who, c.place)
+				status, body := f.do(rq.method, rq.path, e.tokens[who.name], rq.body)
+				toSignIn := status == 303 && strings.HasPrefix(f.location, "/signin")
+				allowed := status >= 200 && status < 300 || status == 303 && !toSignIn
+				denied := status == 401 || status == 403 || status == 404 || toSignIn
+				switch {
+				case c.want[i] == 'Y' && !allowed:
+					t.Errorf("%s %s as %s: want allowed, got %d %s", rq.method, rq.path, who.name, status, body)
+				case c.want[i] == '-' && !denied:
+					t.Errorf("%s %s as %s: want denied, got %d %s", rq.method, rq.path, who.name, status, body)
+				}
+			}
+		})
+	}
+}
