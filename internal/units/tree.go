@@ -182,9 +182,6 @@ func (t *Tree) Search(q Query) (found []Unit, more bool) {
 	if text == "" {
 		return nil, false
 	}
-	keep := func(u Unit) bool {
-		return (q.Level == 0 || u.Level == q.Level) && strings.HasPrefix(u.Code, q.Under)
-	}
 	if isDigits(text) {
 		if !strings.HasPrefix(text, q.Under) && !strings.HasPrefix(q.Under, text) {
 			return nil, false
@@ -208,15 +205,25 @@ func (t *Tree) Search(q Query) (found []Unit, more bool) {
 		return found, false
 	}
 	postings := t.candidates(text)
-	for _, i := range postings {
-		u := t.units[i]
-		if !keep(u) || !strings.Contains(u.Name, text) {
+	// Within each level the units under q.Under are one run of indices, and
+	// the postings are sorted, so a scoped search skips straight to it.
+	for l := Province; l <= Village; l++ {
+		if q.Level != 0 && l != q.Level {
 			continue
 		}
-		if len(found) == q.Limit {
-			return found, true
+		lo, hi := t.prefixRange(l, q.Under)
+		lo, hi = lo+t.start[l], hi+t.start[l]
+		i := sort.Search(len(postings), func(i int) bool { return int(postings[i]) >= lo })
+		for ; i < len(postings) && int(postings[i]) < hi; i++ {
+			u := t.units[postings[i]]
+			if !strings.Contains(u.Name, text) {
+				continue
+			}
+			if len(found) == q.Limit {
+				return found, true
+			}
+			found = append(found, u)
 		}
-		found = append(found, u)
 	}
 	return found, false
 }
