@@ -2,23 +2,51 @@ package i18n
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 )
 
-// Every string exists in both languages, with the same arguments.
+// Every string exists in both languages, with the same arguments: the same
+// argument numbers taking values of the same type (%q and %s both take a
+// string; %[2]d names the second argument).
 func TestCatalogueComplete(t *testing.T) {
-	verb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
 	for _, k := range Keys() {
 		e, _ := Lookup(k)
 		if strings.TrimSpace(e.ZH) == "" || strings.TrimSpace(e.EN) == "" {
 			t.Errorf("%s: missing a language: zh=%q en=%q", k, e.ZH, e.EN)
 		}
-		if a, b := verb.FindAllString(e.ZH, -1), verb.FindAllString(e.EN, -1); strings.Join(a, ",") != strings.Join(b, ",") {
-			t.Errorf("%s: arguments differ: zh %v, en %v", k, a, b)
+		if a, b := argTypes(e.ZH), argTypes(e.EN); a != b {
+			t.Errorf("%s: arguments differ: zh %s, en %s", k, a, b)
 		}
 	}
+}
+
+var verb = regexp.MustCompile(`%(\[(\d+)\])?[-+# 0-9.]*([a-zA-Z%])`)
+
+func argTypes(s string) string {
+	types := map[int]string{}
+	next := 1
+	for _, m := range verb.FindAllStringSubmatch(s, -1) {
+		if m[3] == "%" {
+			continue
+		}
+		if m[2] != "" {
+			next, _ = strconv.Atoi(m[2])
+		}
+		v := m[3]
+		if v == "q" {
+			v = "s"
+		}
+		types[next] = v
+		next++
+	}
+	var out []string
+	for i := 1; i <= len(types); i++ {
+		out = append(out, types[i])
+	}
+	return strings.Join(out, ",")
 }
 
 func TestDuplicateKeyRefused(t *testing.T) {

@@ -251,3 +251,13 @@ func (t *Tree) candidates(text string) []int32 {
 	}
 	return best
 }
+
+// Under returns every unit of level l under code ("" for the country), in
+// code order. The slice is the index's own: callers must not change it.
+func (t *Tree) Under(l Level, code string) []Unit {
+	if !l.Valid() {
+		return nil
+	}
+	lo, hi := t.prefixRange(l, code)
+	return t.level(l)[lo:hi:hi]
+}
