@@ -17,6 +17,13 @@ const (
 	WritePeople  Action = "people.write"  // create people, grant and revoke roles
 	ReadAudit    Action = "audit.read"    // the audit log of units in scope
 	ImportUnits  Action = "units.import"  // replace the tree from the national files
+
+	ReadDemands   Action = "demands.read"   // demands issued within scope
+	IssueDemands  Action = "demands.issue"  // draft, check and submit demands to units in scope
+	ReviewDemands Action = "demands.review" // decide demands in review, issued within scope
+	ReadInbox     Action = "inbox.read"     // the inbox and budget of units in scope
+	ActInbox      Action = "inbox.act"      // mark an inbox item done for a unit in scope
+	EditPolicy    Action = "policy.edit"    // the policy documents of burden offices in scope
 )
 
 // allowed says which roles carry each action. Public actions need no role.
@@ -27,6 +34,13 @@ var allowed = map[Action][]units.Role{
 	WritePeople:  {units.RoleAdmin},
 	ReadAudit:    {units.RoleAdmin, units.RoleAuditor},
 	ImportUnits:  {units.RoleAdmin},
+
+	ReadDemands:   {units.RoleAdmin, units.RoleBurden, units.RoleIssuer, units.RoleAuditor},
+	IssueDemands:  {units.RoleIssuer},
+	ReviewDemands: {units.RoleBurden},
+	ReadInbox:     {units.RoleAdmin, units.RoleBurden, units.RoleCadre, units.RoleAuditor},
+	ActInbox:      {units.RoleCadre},
+	EditPolicy:    {units.RoleBurden},
 }
 
 // Public reports whether anyone, signed in or not, may do a.

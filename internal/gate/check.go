@@ -48,6 +48,9 @@ type Calendar interface {
 	// WorkdaysBetween counts working days strictly after a, up to and
 	// including b.
 	WorkdaysBetween(a, b time.Time) int
+	// Covers reports whether the official holidays of a year are known;
+	// outside them only weekends are rest days.
+	Covers(year int) bool
 }
 
 // Budget tells how many minutes of their monthly budget units have
@@ -81,6 +84,10 @@ type Result struct {
 	Findings []Finding `json:"findings"`
 	Burden   Burden    `json:"burden"`
 	Targets  int       `json:"targets"`
+	// Units are the resolved targets and PerUnit the minutes each is
+	// asked for, for the ledger.
+	Units   []units.Unit `json:"-"`
+	PerUnit []int        `json:"-"`
 }
 
 // Burden sums what the demand costs its targets.
@@ -294,7 +301,7 @@ func Run(env Env, d *Demand, now time.Time) (*Result, error) {
 		}
 	}
 	scanText(c)
-	res := &Result{Findings: c.found, Targets: len(targets), Burden: c.base}
+	res := &Result{Findings: c.found, Targets: len(targets), Burden: c.base, Units: targets, PerUnit: c.MinutesPerTarget()}
 	res.Burden.Budget = budgetStatus(c)
 	res.Verdict = verdict(c.found)
 	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Severity.rank() > res.Findings[j].Severity.rank() })

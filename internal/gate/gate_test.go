@@ -28,6 +28,8 @@ func (c weekCal) IsWorkday(t time.Time) bool {
 	return wd != time.Saturday && wd != time.Sunday
 }
 
+func (c weekCal) Covers(year int) bool { return year == 2026 }
+
 func (c weekCal) WorkdaysBetween(a, b time.Time) int {
 	n := 0
 	da := time.Date(a.In(China).Year(), a.In(China).Month(), a.In(China).Day(), 0, 0, 0, 0, China)

@@ -92,7 +92,20 @@ func addWorkdays(cal Calendar, from time.Time, n int) time.Time {
 	return d
 }
 
+// calendarNote says when the calendar does not know a year's holidays.
+func calendarNote(c *Check, t time.Time) {
+	if y := t.In(China).Year(); !c.Env.Calendar().Covers(y) {
+		for _, f := range c.found {
+			if f.Rule == "calendar" {
+				return
+			}
+		}
+		c.Add(Finding{Rule: "calendar", Severity: Note, Message: i18n.Both("gate.calendar.uncovered", y), Fix: i18n.Both("gate.calendar.uncovered.fix")})
+	}
+}
+
 func leadTime(c *Check) {
+	calendarNote(c, c.D.When())
 	id := "lead.time." + string(c.D.Kind)
 	need := c.Param(id)
 	when := c.D.When()
@@ -138,6 +151,9 @@ func restDays(c *Check) {
 		check(c.D.Due, "due")
 	}
 }
+
+// BudgetOf is a unit's monthly budget in minutes under a policy.
+func BudgetOf(l units.Level, p interface{ Get(string) int }) int { return budgetOf(l, p.Get) }
 
 // budgetOf is a unit's monthly budget under the policy in force.
 func budgetOf(l units.Level, get func(string) int) int {

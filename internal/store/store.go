@@ -20,6 +20,7 @@ import (
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite"
 
+	"lighten/internal/policy"
 	"lighten/internal/units"
 )
 
@@ -45,6 +46,9 @@ type DB struct {
 	treeMu      sync.Mutex
 	tree        *units.Tree
 	treeChecked time.Time
+
+	policies versioned[*policy.Tree]
+	loads    loadCache
 }
 
 // Options tune Open.
@@ -201,6 +205,10 @@ type Tx struct {
 	db    *DB
 	Now   time.Time
 	Actor Actor
+	// committed run after a successful commit: this server's caches are
+	// told at once of what it changed; other servers notice within a
+	// second from the version counters.
+	committed []func()
 }
 
 // Actor is who makes a change: a person, or the system (ID 0).
@@ -225,6 +233,9 @@ func (db *DB) Write(ctx context.Context, actor Actor, fn func(*Tx) error) error 
 	}
 	if err := sqltx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, f := range tx.committed {
+		f()
 	}
 	return nil
 }

@@ -122,3 +122,25 @@ func IsPlaceholder(l Level, name, parentName string) bool {
 	}
 	return false
 }
+
+// MarshalText writes a level by name ("village"), as the API shows it.
+func (l Level) MarshalText() ([]byte, error) {
+	if l == 0 {
+		return []byte(""), nil
+	}
+	return []byte(l.String()), nil
+}
+
+// UnmarshalText reads a level by name.
+func (l *Level) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*l = 0
+		return nil
+	}
+	v, err := ParseLevel(string(b))
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}

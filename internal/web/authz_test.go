@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"lighten/internal/gate"
 	"lighten/internal/store"
 	"lighten/internal/units"
 )
@@ -43,8 +44,26 @@ type authzEnv struct {
 	tokens map[string]string
 	people map[string]units.Person
 	office map[string]units.Office // by place
+	issuer units.Office            // the issuer principal's office, at 桃江县
 	n      int
 }
+
+// draft saves a report of the issuer's office; with submit it goes
+// through the gate (and is admitted).
+func (e *authzEnv) draft(submit bool, change ...func(*gate.Demand)) *store.DemandRecord {
+	d := goodReport(e.issuer)
+	for _, c := range change {
+		c(d)
+	}
+	return e.f.demand(e.f.t, d, submit)
+}
+
+func demandPath(e *authzEnv, rec *store.DemandRecord, suffix string) string {
+	return fmt.Sprintf("/api/v1/demands/%d%s", rec.ID, suffix)
+}
+
+// inReview makes a demand that the gate sends to review.
+func inReview(d *gate.Demand) { d.Body += "完成后上传截图。" }
 
 // target makes a fresh person at a place, holding cadre there, so that
 // changing it never depends on an earlier request.
@@ -130,6 +149,63 @@ var apiAuthzCases = []authzCase{
 	{"POST /api/v1/people/{id}/password", "out", "-Y--------", postPassword},
 	{"GET /api/v1/audit", "", "-YY-----YY", get("/api/v1/audit")},
 	{"GET /api/v1/audit/verify", "", "-Y-------Y", get("/api/v1/audit/verify")},
+
+	{"GET /api/v1/demands", "", "-YYYY---YY", get("/api/v1/demands")},
+	{"POST /api/v1/demands", "in", "----Y-----", postDemand("/api/v1/demands")},
+	{"POST /api/v1/demands", "out", "----------", postDemand("/api/v1/demands")},
+	{"POST /api/v1/demands/check", "in", "----Y-----", postDemand("/api/v1/demands/check")},
+	{"POST /api/v1/demands/check", "out", "----------", postDemand("/api/v1/demands/check")},
+	{"GET /api/v1/demands/{id}", "", "-YYYY---YY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", demandPath(e, e.draft(false), ""), nil}
+	}},
+	{"PUT /api/v1/demands/{id}", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"PUT", demandPath(e, e.draft(false), ""), demandInput(places["in"])}
+	}},
+	{"POST /api/v1/demands/{id}/check", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", demandPath(e, e.draft(false), "/check"), nil}
+	}},
+	{"POST /api/v1/demands/{id}/submit", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", demandPath(e, e.draft(false), "/submit"), nil}
+	}},
+	{"POST /api/v1/demands/{id}/withdraw", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", demandPath(e, e.draft(true), "/withdraw"), ReasonBody{Reason: "合并到季度报表"}}
+	}},
+	{"POST /api/v1/demands/{id}/close", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", demandPath(e, e.draft(true), "/close"), ReasonBody{Reason: "已完成"}}
+	}},
+	{"POST /api/v1/demands/{id}/decision", "", "---Y------", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", demandPath(e, e.draft(true, inReview), "/decision"), DecisionBody{Admit: true, Reason: "截图用于核对，不作考核"}}
+	}},
+	{"GET /api/v1/review", "", "---Y------", get("/api/v1/review")},
+	{"GET /api/v1/review/stats", "", "-YYYY---YY", get("/api/v1/review/stats")},
+	{"GET /api/v1/units/{code}/inbox", "in", "-YYY-Y--YY", func(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"GET", "/api/v1/units/" + places[place] + "/inbox", nil}
+	}},
+	{"GET /api/v1/units/{code}/inbox", "out", "-Y-------Y", func(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"GET", "/api/v1/units/" + places[place] + "/inbox", nil}
+	}},
+	{"POST /api/v1/units/{code}/inbox/{id}/done", "in", "-----Y----", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/units/%s/inbox/%d/done", places[place], e.draft(true).ID), DoneBody{Note: "已报"}}
+	}},
+	{"GET /api/v1/policies/{code}", "", "YYYYYYYYYY", get("/api/v1/policies/430922")},
+	{"PUT /api/v1/policies/{code}", "in", "---Y------", putPolicy},
+	{"PUT /api/v1/policies/{code}", "out", "----------", putPolicy},
+}
+
+func postDemand(path string) func(*authzEnv, authzPrincipal, string) authzRequest {
+	return func(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", path, demandInput(places[place])}
+	}
+}
+
+func demandInput(township string) DemandInput {
+	due := workday(10)
+	return DemandInput{Kind: gate.Report, Title: "春耕生产情况统计", Body: "请填报春耕面积。",
+		Targets: gate.Targets{Units: []string{township}}, Due: &due, Asks: gate.Asks{Fields: []gate.Field{{Name: "春耕面积"}}}}
+}
+
+func putPolicy(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"PUT", "/api/v1/policies/" + places[place], PolicyBody{Params: map[string]int{"lead.time.report": 7}, Note: "春耕期间从严"}}
 }
 
 func postOffice(e *authzEnv, who authzPrincipal, place string) authzRequest {
@@ -162,7 +238,9 @@ func postPassword(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 }
 
 // authzCases lists the API rows and, from ui_authz_test.go, the pages'.
-func authzCases() []authzCase { return append(append([]authzCase(nil), apiAuthzCases...), uiAuthzCases...) }
+func authzCases() []authzCase {
+	return append(append([]authzCase(nil), apiAuthzCases...), uiAuthzCases...)
+}
 
 func TestAuthorizationTableCoversEveryRoute(t *testing.T) {
 	f := newFixture(t, store.SQLite)
@@ -186,6 +264,12 @@ func TestAuthorizationTable(t *testing.T) {
 			f := newFixture(t, store.SQLite)
 			e := &authzEnv{f: f, tokens: map[string]string{}, people: map[string]units.Person{}, office: map[string]units.Office{}}
 			for _, p := range authzPrincipals[1:] {
+				if p.name == "issuer" {
+					var person units.Person
+					e.issuer, person, e.tokens[p.name] = f.issuerIn(p.name, p.unit)
+					e.people[p.name] = person
+					continue
+				}
 				e.people[p.name], e.tokens[p.name] = f.person(p.name, p.unit, p.grants...)
 			}
 			e.office["in"] = f.office(places["in"], "桃花江镇党政综合办公室")

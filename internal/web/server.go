@@ -47,7 +47,7 @@ func New(db *store.DB, opt Options) *Server {
 		opt.Logger = slog.Default()
 	}
 	s := &Server{db: db, log: opt.Logger, opt: opt, metrics: newMetrics(db)}
-	for _, rt := range s.apiRoutes() {
+	for _, rt := range append(s.apiRoutes(), s.demandRoutes()...) {
 		rt.API = true
 		s.routes = append(s.routes, rt)
 	}

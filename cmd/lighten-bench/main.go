@@ -1,0 +1,46 @@
+// Command lighten-bench measures lighten against the goals its issues set,
+// on the real national data, and prints markdown tables for
+// docs/benchmarks.md. Figures are medians or percentiles of many runs, each
+// with a baseline measured in the same run, since these machines are noisy.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+)
+
+func numCPU() int { return runtime.NumCPU() }
+
+const usage = `usage: lighten-bench BENCHMARK [flags]
+
+benchmarks:
+  import   full national unit import on SQLite and PostgreSQL: seconds, rows/s, peak memory
+  tree     unit search and subtree counts over the national tree, through the API
+  gate     gate checks of reports to a county, a province and the country; single-unit checks per second
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "import":
+		err = benchImport(os.Args[2:])
+	case "tree":
+		fmt.Printf("machine: %s\n\n", machine())
+		err = benchTree(os.Args[2:])
+	case "gate":
+		fmt.Printf("machine: %s\n\n", machine())
+		err = benchGate(os.Args[2:])
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lighten-bench:", err)
+		os.Exit(1)
+	}
+}

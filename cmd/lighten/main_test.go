@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"lighten/internal/store"
+	"lighten/internal/store/storetest"
+	"lighten/internal/units"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	if out, err := runCmd(t, "", "version"); err != nil || !strings.HasPrefix(out, "lighten ") {
+		t.Fatalf("version: %q %v", out, err)
+	}
+	if _, err := runCmd(t, "", "frobnicate"); err == nil || !strings.Contains(err.Error(), "frobnicate") {
+		t.Fatalf("unknown command: %v", err)
+	}
+}
+
+// The administrator's path on both databases: migrate, add a person with
+// roles, verify the audit chain, and see tampering named.
+func TestMigrateUserAddAuditVerify(t *testing.T) {
+	for _, k := range storetest.Kinds {
+		t.Run(string(k), func(t *testing.T) {
+			dsn := storetest.DSN(t, k)
+			out, err := runCmd(t, "", "migrate", "--db", dsn)
+			if err != nil || !strings.Contains(out, "schema at version") {
+				t.Fatalf("migrate: %q %v", out, err)
+			}
+			db, err := store.Open(context.Background(), dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ImportUnits(context.Background(), store.System, sampleUnits, nil); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			out, err = runCmd(t, "a long password\n", "user", "add", "--db", dsn, "--login", "root", "--name", "管理员",
+				"--unit", "430922", "--role", "admin@country", "--role", "auditor@430922", "--password-stdin")
+			if err != nil || !strings.Contains(out, "with 2 role(s)") {
+				t.Fatalf("user add: %q %v", out, err)
+			}
+			if _, err := runCmd(t, "", "user", "add", "--db", dsn, "--login", "xy", "--name", "n", "--unit", "999999"); err == nil ||
+				!strings.Contains(err.Error(), "no such unit") {
+				t.Fatalf("unknown unit: %v", err)
+			}
+			if _, err := runCmd(t, "", "user", "add", "--db", dsn, "--login", "y", "--name", "n", "--unit", "430922", "--role", "king@43"); err == nil ||
+				!strings.Contains(err.Error(), "unknown role") {
+				t.Fatalf("unknown role: %v", err)
+			}
+			out, err = runCmd(t, "", "audit", "verify", "--db", dsn)
+			if err != nil || !strings.Contains(out, "intact") {
+				t.Fatalf("verify: %q %v", out, err)
+			}
+			raw, err := sql.Open(map[store.Dialect]string{store.SQLite: "sqlite", store.Postgres: "pgx"}[k], dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			if _, err := raw.Exec(`UPDATE audit SET actor = 'someone else' WHERE seq = 2`); err != nil {
+				t.Fatal(err)
+			}
+			out, err = runCmd(t, "", "audit", "verify", "--db", dsn)
+			if err == nil || !strings.Contains(out, "BROKEN at record 2") {
+				t.Fatalf("tampered: %q %v", out, err)
+			}
+		})
+	}
+}
+
+// The demo starts on a fresh file, prints its sign-ins, serves the county,
+// and reuses the database on a second start.
+func TestDemo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	for round, want := range []string{"created", "reused"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"demo", "--db", path, "--addr", "127.0.0.1:0"}, nil, pw, io.Discard)
+			pw.Close()
+		}()
+		sc := bufio.NewScanner(pr)
+		var url, head string
+		for sc.Scan() {
+			line := sc.Text()
+			if strings.HasPrefix(line, "lighten demo:") {
+				head = line
+			}
+			if u, ok := strings.CutPrefix(line, "Open "); ok {
+				url = u
+				break
+			}
+		}
+		go io.Copy(io.Discard, pr)
+		if !strings.Contains(head, want) || !strings.Contains(head, "桃江县") || url == "" {
+			t.Fatalf("round %d: %q %q", round, head, url)
+		}
+		resp, err := http.Get(url + "api/v1/units/430922")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var u struct {
+			Name    string
+			Subtree struct{ Townships, Villages int }
+		}
+		json.NewDecoder(resp.Body).Decode(&u)
+		resp.Body.Close()
+		if u.Name != "桃江县" || u.Subtree.Townships != 15 || u.Subtree.Villages != 247 {
+			t.Fatalf("demo county: %+v", u)
+		}
+		body := `{"login":"jianfu","password":"lighten-demo"}`
+		resp, err = http.Post(url+"api/v1/session", "application/json", strings.NewReader(body))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("demo sign-in: %v %v", resp.StatusCode, err)
+		}
+		resp.Body.Close()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("demo stopped with %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("demo did not stop")
+		}
+	}
+}
+
+var sampleUnits = []units.Unit{
+	{Code: "43", Name: "湖南省", Level: units.Province},
+	{Code: "4309", Name: "益阳市", Level: units.City, Parent: "43"},
+	{Code: "430922", Name: "桃江县", Level: units.County, Parent: "4309"},
+}

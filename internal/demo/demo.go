@@ -1,0 +1,139 @@
+// Package demo fills a database with one real county from the national tree,
+// its offices and people for every role, so that every capability of
+// lighten can be seen working without any setup.
+package demo
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"lighten/internal/auth"
+	"lighten/internal/store"
+	"lighten/internal/units"
+)
+
+// The county is 湖南省益阳市桃江县 (Taojiang County), whose townships and
+// villages come from the national statistical tree (2023).
+const County = "430922"
+
+//go:embed data
+var data embed.FS
+
+// Password is every demo person's password; the demo prints it.
+const Password = "lighten-demo"
+
+// Account is one demo sign-in.
+type Account struct {
+	Login, Name string
+	Role        units.Role
+	Where       string // unit code of the grant ("" is the country)
+	Unit        string // the unit the person belongs to
+	Office      string // the office's name, if the person works in one
+}
+
+// Offices are the county's departments, and one per township.
+var offices = []units.Office{
+	{UnitCode: County, Name: "桃江县减轻基层负担工作办公室", NameEN: "Taojiang County Burden-Reduction Office", Burden: true},
+	{UnitCode: County, Name: "桃江县民政局", NameEN: "Taojiang County Civil Affairs Bureau"},
+	{UnitCode: County, Name: "桃江县农业农村局", NameEN: "Taojiang County Agriculture and Rural Affairs Bureau"},
+	{UnitCode: County, Name: "桃江县卫生健康局", NameEN: "Taojiang County Health Commission"},
+	{UnitCode: County, Name: "桃江县教育局", NameEN: "Taojiang County Education Bureau"},
+	{UnitCode: County, Name: "桃江县统计局", NameEN: "Taojiang County Statistics Bureau"},
+	{UnitCode: County, Name: "桃江县应急管理局", NameEN: "Taojiang County Emergency Management Bureau"},
+	{UnitCode: County, Name: "桃江县自然资源局", NameEN: "Taojiang County Natural Resources Bureau"},
+	{UnitCode: "4309", Name: "益阳市统计局", NameEN: "Yiyang Municipal Statistics Bureau"},
+}
+
+// Accounts lists the demo sign-ins, one or more for every role. Township
+// and village accounts are filled in from the tree by Seed.
+func Accounts(t *units.Tree) []Account {
+	town, village := firstTownshipAndVillage(t)
+	return []Account{
+		{Login: "admin", Name: "系统管理员", Role: units.RoleAdmin, Where: "", Unit: County},
+		{Login: "jianfu", Name: "减负办 刘敏", Role: units.RoleBurden, Where: County, Unit: County, Office: offices[0].Name},
+		{Login: "minzheng", Name: "民政局 王强", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[1].Name},
+		{Login: "nongye", Name: "农业农村局 陈静", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[2].Name},
+		{Login: "weijian", Name: "卫健局 赵磊", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[3].Name},
+		{Login: "zhen", Name: town.Name + " 李华", Role: units.RoleCadre, Where: town.Code, Unit: town.Code},
+		{Login: "cun", Name: village.Name + " 周红", Role: units.RoleCadre, Where: village.Code, Unit: village.Code},
+		{Login: "jiancha", Name: "督查组 孙伟", Role: units.RoleInspector, Where: County, Unit: County},
+		{Login: "shenji", Name: "审计 吴芳", Role: units.RoleAuditor, Where: County, Unit: County},
+	}
+}
+
+func firstTownshipAndVillage(t *units.Tree) (units.Unit, units.Unit) {
+	towns, _ := t.Children(County, 0, 1)
+	if len(towns) == 0 {
+		return units.Unit{Code: County}, units.Unit{Code: County}
+	}
+	villages, _ := t.Children(towns[0].Code, 0, 1)
+	if len(villages) == 0 {
+		return towns[0], towns[0]
+	}
+	return towns[0], villages[0]
+}
+
+// Units reads the embedded county.
+func Units() ([]units.Unit, error) {
+	sub, err := fs.Sub(data, "data")
+	if err != nil {
+		return nil, err
+	}
+	return units.ReadFS(sub)
+}
+
+// Seeded reports whether the database already holds the demo.
+func Seeded(ctx context.Context, db *store.DB) (bool, error) {
+	n, err := db.CountPeople(ctx)
+	return n > 0, err
+}
+
+// Seed loads the county, its offices and the demo people. It does nothing
+// to a database that already has people in it.
+func Seed(ctx context.Context, db *store.DB) error {
+	if done, err := Seeded(ctx, db); err != nil || done {
+		return err
+	}
+	us, err := Units()
+	if err != nil {
+		return fmt.Errorf("demo county: %w", err)
+	}
+	if _, err := db.ImportUnits(ctx, store.System, us, nil); err != nil {
+		return fmt.Errorf("demo county: %w", err)
+	}
+	t, err := db.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		return err
+	}
+	return db.Write(ctx, store.System, func(tx *store.Tx) error {
+		ids := map[string]int64{}
+		for _, o := range offices {
+			o := o
+			if err := tx.CreateOffice(ctx, &o); err != nil {
+				return err
+			}
+			ids[o.Name] = o.ID
+		}
+		towns, _ := t.Children(County, 0, -1)
+		for _, town := range towns {
+			o := units.Office{UnitCode: town.Code, Name: town.Name + "党政综合办公室", NameEN: "General Office of " + town.Name}
+			if err := tx.CreateOffice(ctx, &o); err != nil {
+				return err
+			}
+		}
+		for _, a := range Accounts(t) {
+			_, err := tx.CreatePerson(ctx, store.NewPerson{Login: a.Login, Name: a.Name, UnitCode: a.Unit, OfficeID: ids[a.Office],
+				PasswordHash: hash, Grants: []units.Grant{{Role: a.Role, UnitCode: a.Where}}})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

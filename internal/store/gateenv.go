@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"lighten/internal/gate"
+	"lighten/internal/policy"
+	"lighten/internal/units"
+)
+
+// GateEnv is what the gate sees of the database for one check: the tree,
+// the calendar and the policies as they stand, and counts and budgets read
+// on demand. Errors from those reads are kept and reported by Err, since
+// the gate's rules cannot return them.
+type GateEnv struct {
+	ctx     context.Context
+	db      *DB
+	tree    *units.Tree
+	cal     gate.Calendar
+	pol     *policy.Tree
+	coords  map[string][2]float64
+	budgets map[string]gate.Budget
+	err     error
+}
+
+// GateEnv gathers what a check needs.
+func (db *DB) GateEnv(ctx context.Context) (*GateEnv, error) {
+	e := &GateEnv{ctx: ctx, db: db, budgets: map[string]gate.Budget{}}
+	var err error
+	if e.tree, err = db.Tree(ctx); err != nil {
+		return nil, err
+	}
+	cal, err := db.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.cal = gate.Official(cal)
+	if e.pol, err = db.PolicyTree(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Err is the first error a read during the check met.
+func (e *GateEnv) Err() error { return e.err }
+
+func (e *GateEnv) fail(err error) {
+	if e.err == nil && err != nil {
+		e.err = err
+	}
+}
+
+func (e *GateEnv) Tree() *units.Tree       { return e.tree }
+func (e *GateEnv) Calendar() gate.Calendar { return e.cal }
+func (e *GateEnv) Policies() *policy.Tree  { return e.pol }
+
+func (e *GateEnv) IssuerCount(office int64, kind gate.Kind, from, to time.Time, comprehensive bool) int {
+	n, err := e.db.IssuerCount(e.ctx, office, kind, from, to, comprehensive)
+	e.fail(err)
+	return n
+}
+
+func (e *GateEnv) BudgetUsed(month time.Time) gate.Budget {
+	key := monthKey(month)
+	if b, ok := e.budgets[key]; ok {
+		return b
+	}
+	b, err := e.db.BudgetUsed(e.ctx, month)
+	if err != nil {
+		e.fail(err)
+		return budgetMonth{}
+	}
+	e.budgets[key] = b
+	return b
+}
+
+// Speeds for travel estimates from coordinates: roads wind, so the
+// straight line is stretched, and county roads are slow.
+const (
+	roadFactor = 1.4
+	roadKmH    = 40.0
+)
+
+// Travel estimates the round trip between two units from their coordinates
+// (or their nearest ancestors' that have coordinates), if known.
+func (e *GateEnv) Travel(from, to string) (int, bool) {
+	if e.coords == nil {
+		c, err := e.db.Coordinates(e.ctx)
+		if err != nil {
+			e.fail(err)
+			return 0, false
+		}
+		e.coords = c
+	}
+	a, ok1 := e.nearest(from)
+	b, ok2 := e.nearest(to)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	km := haversine(a, b) * roadFactor
+	return int(math.Round(2 * km / roadKmH * 60)), true
+}
+
+func (e *GateEnv) nearest(code string) ([2]float64, bool) {
+	for c := code; c != ""; c = units.ParentCode(c) {
+		if p, ok := e.coords[c]; ok {
+			return p, true
+		}
+	}
+	return [2]float64{}, false
+}
+
+func haversine(a, b [2]float64) float64 {
+	const r = 6371.0
+	rad := math.Pi / 180
+	dlat, dlon := (b[0]-a[0])*rad, (b[1]-a[1])*rad
+	h := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(a[0]*rad)*math.Cos(b[0]*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
+	return 2 * r * math.Asin(math.Sqrt(h))
+}
+
+// Coordinates reads the units whose location is known.
+func (db *DB) Coordinates(ctx context.Context) (map[string][2]float64, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT code, lat, lon FROM units WHERE lat IS NOT NULL AND lon IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("read coordinates: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][2]float64{}
+	for rows.Next() {
+		var c string
+		var p [2]float64
+		if err := rows.Scan(&c, &p[0], &p[1]); err != nil {
+			return nil, err
+		}
+		out[c] = p
+	}
+	return out, rows.Err()
+}
+
+// SetCoordinates records where units are (latitude, longitude in degrees).
+func (tx *Tx) SetCoordinates(ctx context.Context, coords map[string][2]float64) error {
+	for code, p := range coords {
+		res, err := tx.exec(ctx, `UPDATE units SET lat = $1, lon = $2 WHERE code = $3`, p[0], p[1], code)
+		if err != nil {
+			return fmt.Errorf("set coordinates of %s: %w", code, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("set coordinates: unit %s: %w", code, ErrNotFound)
+		}
+	}
+	return nil
+}
