@@ -28,6 +28,8 @@ Usage:
   lighten user add [--db URL] --login L --name N --unit CODE [--office ID]
                    --role ROLE@CODE ... [--password-stdin]
   lighten audit verify [--db URL]                    check the audit hash chain
+  lighten calendar load [--db URL] FILE              store newer or corrected years of the official calendar
+  lighten calendar show [--db URL] YEAR              list a year's holidays, make-up working days and working-day count
   lighten version
 
 The database is --db, else $LIGHTEN_DB, else lighten.db (SQLite). A postgres://
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, rest, stdin, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, rest, stdout, stderr)
+	case "calendar":
+		return cmdCalendar(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "lighten", version)
 		return nil

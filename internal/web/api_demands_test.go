@@ -105,8 +105,14 @@ func TestRefusedThenFixed(t *testing.T) {
 		t.Fatalf("edit: %d %s", status, body)
 	}
 	_, body = f.do("POST", "/api/v1/demands/"+itoa(rec.ID)+"/submit", issuer, nil)
-	if res := decodeJSON[CheckResult](t, body); res.Demand.Status != gate.Admitted || len(res.Demand.Findings) != 0 {
+	res = decodeJSON[CheckResult](t, body)
+	if res.Demand.Status != gate.Admitted {
 		t.Fatalf("fixed: %s", body)
+	}
+	for _, f := range res.Demand.Findings {
+		if f.Severity != gate.Note {
+			t.Fatalf("fixed demand still has %+v", f)
+		}
 	}
 }
 
