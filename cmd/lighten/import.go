@@ -43,8 +43,10 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fs.Usage()
 		return flag.ErrHelp
+	case args[0] == "coordinates":
+		return cmdImportCoordinates(ctx, args[1:], stdout, stderr)
 	case args[0] != "units":
-		return fmt.Errorf("import: unknown kind %q; lighten imports units (lighten import units DIR)", args[0])
+		return fmt.Errorf("import: unknown kind %q; lighten imports units (lighten import units DIR) and coordinates (lighten import coordinates FILE)", args[0])
 	}
 	// Flags may come before or after DIR.
 	var dirs []string

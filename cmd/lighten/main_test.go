@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,4 +149,44 @@ var sampleUnits = []units.Unit{
 	{Code: "43", Name: "湖南省", Level: units.Province},
 	{Code: "4309", Name: "益阳市", Level: units.City, Parent: "43"},
 	{Code: "430922", Name: "桃江县", Level: units.County, Parent: "4309"},
+}
+
+// Coordinates load all or nothing, and the gate then knows travel times.
+func TestImportCoordinates(t *testing.T) {
+	for _, k := range storetest.Kinds {
+		t.Run(string(k), func(t *testing.T) {
+			dsn := storetest.DSN(t, k)
+			db, err := store.Open(context.Background(), dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.ImportUnits(context.Background(), store.System, sampleUnits, nil); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			good := filepath.Join(dir, "good.csv")
+			os.WriteFile(good, []byte("code,lat,lon\n430922,28.52,112.15\n4309,28.55,112.36\n"), 0o644)
+			bad := filepath.Join(dir, "bad.csv")
+			os.WriteFile(bad, []byte("code,lat,lon\n43,27.6,111.7\n430923,28.38,111.2\n"), 0o644)
+			out, err := runCmd(t, "", "import", "coordinates", "--db", dsn, bad)
+			if err == nil || !strings.Contains(err.Error(), "430923") || !strings.Contains(err.Error(), "nothing was written") {
+				t.Fatalf("unknown unit: %q %v", out, err)
+			}
+			if c, _ := db.Coordinates(context.Background()); len(c) != 0 {
+				t.Fatalf("written after a failure: %v", c)
+			}
+			if out, err := runCmd(t, "", "import", "coordinates", "--db", dsn, good); err != nil || !strings.Contains(out, "located 2 units") {
+				t.Fatalf("import: %q %v", out, err)
+			}
+			env, err := db.GateEnv(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 桃江县 to 益阳市: about 21 km as the crow flies, about 90 minutes there and back by county road.
+			if m, ok := env.Travel("430922", "4309"); !ok || m < 60 || m > 120 {
+				t.Fatalf("travel %d %v", m, ok)
+			}
+		})
+	}
 }

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"sort"
+
 	"fmt"
+	"lighten/internal/audit"
 	"math"
 	"time"
 
@@ -140,9 +143,16 @@ func (db *DB) Coordinates(ctx context.Context) (map[string][2]float64, error) {
 	return out, rows.Err()
 }
 
-// SetCoordinates records where units are (latitude, longitude in degrees).
+// SetCoordinates records where units are (latitude, longitude in degrees),
+// in code order so that an error names the same unit every time.
 func (tx *Tx) SetCoordinates(ctx context.Context, coords map[string][2]float64) error {
-	for code, p := range coords {
+	codes := make([]string, 0, len(coords))
+	for c := range coords {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		p := coords[code]
 		res, err := tx.exec(ctx, `UPDATE units SET lat = $1, lon = $2 WHERE code = $3`, p[0], p[1], code)
 		if err != nil {
 			return fmt.Errorf("set coordinates of %s: %w", code, err)
@@ -151,5 +161,6 @@ func (tx *Tx) SetCoordinates(ctx context.Context, coords map[string][2]float64) 
 			return fmt.Errorf("set coordinates: unit %s: %w", code, ErrNotFound)
 		}
 	}
-	return nil
+	return tx.Audit(ctx, audit.Record{Action: "units.locate", Entity: "units", EntityID: "coordinates",
+		After: audit.JSON(map[string]int{"units": len(coords)})})
 }
