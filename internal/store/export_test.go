@@ -7,3 +7,6 @@ func (db *DB) Exec(ctx context.Context, q string, args ...any) error {
 	_, err := db.w.ExecContext(ctx, q, args...)
 	return err
 }
+
+// DSNForTest is the address the database was opened with.
+func (db *DB) DSNForTest() string { return db.dsn }

@@ -39,6 +39,7 @@ var migrations embed.FS
 type DB struct {
 	Dialect Dialect
 	URL     string // as given, with any password removed
+	dsn     string
 	w       *sql.DB
 	r       *sql.DB
 	now     func() time.Time
@@ -66,7 +67,7 @@ var ErrSchemaNewer = errors.New("database schema is newer than this lighten know
 // Open connects to a database and brings its schema up to date. dsn is a
 // postgres:// URL, an sqlite: URL, or a file path (SQLite).
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now}
+	db := &DB{now: opt.Now, dsn: dsn}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -138,3 +138,22 @@ func TestAuditRemovalDetected(t *testing.T) {
 		}
 	})
 }
+
+// A database migrated by a newer lighten is refused, not guessed at.
+func TestRefusesNewerSchema(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, know, err := db.SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, TRUE)`, know+1); err != nil {
+			t.Fatal(err)
+		}
+		dsn := db.DSNForTest()
+		_, err = store.Open(ctx, dsn, store.Options{})
+		if !errors.Is(err, store.ErrSchemaNewer) {
+			t.Fatalf("opened a newer schema: %v", err)
+		}
+	})
+}
