@@ -24,6 +24,7 @@ const (
 	ReadInbox     Action = "inbox.read"     // the inbox and budget of units in scope
 	ActInbox      Action = "inbox.act"      // mark an inbox item done for a unit in scope
 	EditPolicy    Action = "policy.edit"    // the policy documents of burden offices in scope
+	EditDuties    Action = "duties.edit"    // duty lists and the pledge register of offices in scope
 )
 
 // allowed says which roles carry each action. Public actions need no role.
@@ -41,6 +42,7 @@ var allowed = map[Action][]units.Role{
 	ReadInbox:     {units.RoleAdmin, units.RoleBurden, units.RoleCadre, units.RoleAuditor},
 	ActInbox:      {units.RoleCadre},
 	EditPolicy:    {units.RoleBurden},
+	EditDuties:    {units.RoleBurden},
 }
 
 // Public reports whether anyone, signed in or not, may do a.

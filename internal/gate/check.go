@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"lighten/internal/duties"
 	"lighten/internal/i18n"
 	"lighten/internal/policy"
 	"lighten/internal/units"
@@ -73,6 +74,14 @@ type Env interface {
 	BudgetUsed(month time.Time) Budget
 	// Travel is the round trip in minutes from a unit to a place, if known.
 	Travel(from, to string) (int, bool)
+	// Duties is every version of every duty list.
+	Duties() *duties.Book
+	// PledgeItem finds an item of the register of approved letters of
+	// responsibility.
+	PledgeItem(code string) (duties.PledgeItem, bool)
+	// PledgeReceived reports whether unit received (as a target of an
+	// admitted pledge) the register item.
+	PledgeReceived(unit, item string) bool
 }
 
 // China keeps one time zone without daylight saving, so a fixed zone is exact.
@@ -291,6 +300,9 @@ func Run(env Env, d *Demand, now time.Time) (*Result, error) {
 	}
 	if d.Document != nil {
 		d.Document.Chars = utf8.RuneCountInString(d.Body)
+	}
+	if d.Created.IsZero() {
+		d.Created = now // a dry run of a demand not yet saved
 	}
 	c := &Check{D: d, Env: env, Now: now, Targets: targets}
 	c.Policy = tightestOver(env.Policies(), targets, d.IssuerUnit)

@@ -156,6 +156,21 @@ type AppInfo struct {
 	OfficeApps int         `json:"office_apps,omitempty"` // grassroots-facing apps the office already runs
 }
 
+// Means are what delegated work comes with (duty.funds).
+type Means struct {
+	People    int    `json:"people,omitempty"`    // staff provided
+	Funds     int    `json:"funds,omitempty"`     // yuan provided
+	Authority string `json:"authority,omitempty"` // powers delegated with it
+}
+
+// None reports whether no means at all come with the work.
+func (m *Means) None() bool { return m == nil || m.People <= 0 && m.Funds <= 0 && m.Authority == "" }
+
+// PledgeInfo names the register item a letter of responsibility is for.
+type PledgeInfo struct {
+	Item string `json:"item"`
+}
+
 // Demand is what an office asks of units.
 type Demand struct {
 	ID         int64   `json:"id"`
@@ -177,6 +192,11 @@ type Demand struct {
 	Emergency bool   `json:"emergency,omitempty"`
 	Reason    string `json:"emergency_reason,omitempty"`
 
+	// LeadOffice names the office that leads an assisting duty (tasks).
+	LeadOffice string      `json:"lead_office,omitempty"`
+	Means      *Means      `json:"means,omitempty"`
+	Pledge     *PledgeInfo `json:"pledge,omitempty"`
+
 	Meeting  *MeetingInfo  `json:"meeting,omitempty"`
 	Document *DocumentInfo `json:"document,omitempty"`
 	Visit    *VisitInfo    `json:"visit,omitempty"`
@@ -189,12 +209,16 @@ type Demand struct {
 	Decided   time.Time `json:"decided,omitempty"`
 }
 
-// When is the day the demand lands on units: its due date, or its event.
+// When is the day the demand lands on units: its due date, or its event;
+// a group, an app or a pledge with neither lands when it is issued.
 func (d *Demand) When() time.Time {
-	if !d.Start.IsZero() {
+	switch {
+	case !d.Start.IsZero():
 		return d.Start
+	case !d.Due.IsZero():
+		return d.Due
 	}
-	return d.Due
+	return d.Created
 }
 
 // ValidationError names the field of a demand that is wrong, with a

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"lighten/internal/duties"
 	"lighten/internal/policy"
 	"lighten/internal/units"
 )
@@ -54,7 +55,17 @@ type testEnv struct {
 	comp     int
 	used     budgetMap
 	travel   map[string]int
+	book     *duties.Book
+	pledges  map[string]duties.PledgeItem
+	received map[string]bool // unit/item
 }
+
+func (e *testEnv) Duties() *duties.Book { return e.book }
+func (e *testEnv) PledgeItem(code string) (duties.PledgeItem, bool) {
+	p, ok := e.pledges[code]
+	return p, ok
+}
+func (e *testEnv) PledgeReceived(unit, item string) bool { return e.received[unit+"/"+item] }
 
 func (e *testEnv) Tree() *units.Tree           { return e.tree }
 func (e *testEnv) Calendar() Calendar          { return e.cal }
@@ -90,6 +101,9 @@ func newEnv() *testEnv {
 		counts:   map[Kind]int{},
 		used:     budgetMap{},
 		travel:   map[string]int{},
+		book:     duties.NewBook(nil),
+		pledges:  map[string]duties.PledgeItem{},
+		received: map[string]bool{},
 	}
 }
 

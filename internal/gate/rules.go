@@ -50,6 +50,10 @@ var Rules = []Rule{
 	{ID: "app.level", Kinds: []Kind{App}, Check: appLevel},
 	{ID: "group.owner", Kinds: []Kind{Group}, Check: groupOwner},
 	{ID: "staff.second", Check: staffSecond},
+	{ID: "duty.list", Kinds: []Kind{Task}, Check: dutyList},
+	{ID: "duty.funds", Kinds: []Kind{Task}, Check: dutyFunds},
+	{ID: "pledge.approved", Kinds: []Kind{Pledge}, Check: pledgeApproved},
+	{ID: "pledge.cascade", Kinds: []Kind{Pledge}, Check: pledgeCascade},
 }
 
 // RuleIDs lists the ids of every rule, for reports.

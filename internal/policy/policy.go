@@ -54,6 +54,8 @@ var Params = []Param{
 	{ID: "meet.length", Rule: "meet.length", Default: 240, Tighter: LowerIsTighter, Min: 1, Max: 1440, Unit: "unit.minutes"},
 	{ID: "meet.online", Rule: "meet.online", Default: 60, Tighter: LowerIsTighter, Min: 0, Max: 1440, Unit: "unit.minutes"},
 	{ID: "group.expiry", Rule: "group.owner", Default: 180, Tighter: LowerIsTighter, Min: 1, Max: 3650, Unit: "unit.days"},
+	{ID: "escalation.ack_hours", Rule: "escalation", Default: 24, Tighter: LowerIsTighter, Min: 1, Max: 720, Unit: "unit.hours"},
+	{ID: "escalation.respond_days", Rule: "escalation", Default: 5, Tighter: LowerIsTighter, Min: 1, Max: 60, Unit: "unit.workdays"},
 }
 
 var byID = func() map[string]*Param {

@@ -19,11 +19,14 @@ import (
 
 // details is the JSON of a demand's kind-specific information.
 type details struct {
-	Meeting  *gate.MeetingInfo  `json:"meeting,omitempty"`
-	Document *gate.DocumentInfo `json:"document,omitempty"`
-	Visit    *gate.VisitInfo    `json:"visit,omitempty"`
-	Group    *gate.GroupInfo    `json:"group,omitempty"`
-	App      *gate.AppInfo      `json:"app,omitempty"`
+	LeadOffice string             `json:"lead_office,omitempty"`
+	Means      *gate.Means        `json:"means,omitempty"`
+	Pledge     *gate.PledgeInfo   `json:"pledge,omitempty"`
+	Meeting    *gate.MeetingInfo  `json:"meeting,omitempty"`
+	Document   *gate.DocumentInfo `json:"document,omitempty"`
+	Visit      *gate.VisitInfo    `json:"visit,omitempty"`
+	Group      *gate.GroupInfo    `json:"group,omitempty"`
+	App        *gate.AppInfo      `json:"app,omitempty"`
 }
 
 // DemandRecord is a demand with what lighten knows about it.
@@ -47,6 +50,18 @@ func nullTime(t time.Time) any {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
+func detailsOf(d *gate.Demand) details {
+	return details{LeadOffice: d.LeadOffice, Means: d.Means, Pledge: d.Pledge, Meeting: d.Meeting, Document: d.Document,
+		Visit: d.Visit, Group: d.Group, App: d.App}
+}
+
+func pledgeItem(d *gate.Demand) string {
+	if d.Pledge != nil {
+		return d.Pledge.Item
+	}
+	return ""
+}
+
 func comprehensive(d *gate.Demand) bool {
 	return d.Meeting != nil && d.Meeting.Comprehensive || d.Visit != nil && d.Visit.Comprehensive
 }
@@ -54,13 +69,13 @@ func comprehensive(d *gate.Demand) bool {
 // CreateDemand stores a new draft.
 func (tx *Tx) CreateDemand(ctx context.Context, d *gate.Demand) error {
 	d.Status, d.Created = gate.Draft, tx.Now
-	asks, det := audit.JSON(d.Asks), audit.JSON(details{d.Meeting, d.Document, d.Visit, d.Group, d.App})
+	asks, det := audit.JSON(d.Asks), audit.JSON(detailsOf(d))
 	err := tx.queryRow(ctx, `INSERT INTO demands (office_id, issuer_unit, kind, title, body, matter, target_units, target_level, target_under,
-		due, start_at, end_at, day, place, asks, details, emergency, emergency_reason, comprehensive, status, created_by, created)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22) RETURNING id`,
+		due, start_at, end_at, day, place, asks, details, emergency, emergency_reason, comprehensive, status, created_by, created, pledge_item)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23) RETURNING id`,
 		d.OfficeID, d.IssuerUnit, string(d.Kind), d.Title, d.Body, d.Matter, len(d.Targets.Units), int(d.Targets.Level), d.Targets.Under,
 		nullTime(d.Due), nullTime(d.Start), nullTime(d.End), d.When().UTC(), d.Place, string(asks), string(det),
-		d.Emergency, d.Reason, comprehensive(d), string(d.Status), tx.Actor.ID, tx.Now).Scan(&d.ID)
+		d.Emergency, d.Reason, comprehensive(d), string(d.Status), tx.Actor.ID, tx.Now, pledgeItem(d)).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("create demand: %w", err)
 	}
@@ -111,13 +126,13 @@ func (tx *Tx) UpdateDemand(ctx context.Context, before *DemandRecord, d *gate.De
 		return fmt.Errorf("demand %d is %s: %w", before.ID, before.Status, ErrState)
 	}
 	d.ID, d.Status, d.Created = before.ID, gate.Draft, before.Created
-	asks, det := audit.JSON(d.Asks), audit.JSON(details{d.Meeting, d.Document, d.Visit, d.Group, d.App})
+	asks, det := audit.JSON(d.Asks), audit.JSON(detailsOf(d))
 	_, err := tx.exec(ctx, `UPDATE demands SET kind=$1, title=$2, body=$3, matter=$4, target_units=$5, target_level=$6, target_under=$7,
 		due=$8, start_at=$9, end_at=$10, day=$11, place=$12, asks=$13, details=$14, emergency=$15, emergency_reason=$16, comprehensive=$17,
-		status=$18 WHERE id=$19`,
+		status=$18, pledge_item=$19 WHERE id=$20`,
 		string(d.Kind), d.Title, d.Body, d.Matter, len(d.Targets.Units), int(d.Targets.Level), d.Targets.Under,
 		nullTime(d.Due), nullTime(d.Start), nullTime(d.End), d.When().UTC(), d.Place, string(asks), string(det),
-		d.Emergency, d.Reason, comprehensive(d), string(gate.Draft), d.ID)
+		d.Emergency, d.Reason, comprehensive(d), string(gate.Draft), pledgeItem(d), d.ID)
 	if err != nil {
 		return fmt.Errorf("update demand: %w", err)
 	}
@@ -306,6 +321,7 @@ func scanDemand(r interface{ Scan(...any) error }) (*DemandRecord, error) {
 		return nil, fmt.Errorf("demand %d details: %w", d.ID, err)
 	}
 	d.Meeting, d.Document, d.Visit, d.Group, d.App = x.Meeting, x.Document, x.Visit, x.Group, x.App
+	d.LeadOffice, d.Means, d.Pledge = x.LeadOffice, x.Means, x.Pledge
 	if burden != "" {
 		rec.Burden = &gate.Burden{}
 		if err := json.Unmarshal([]byte(burden), rec.Burden); err != nil {
@@ -432,6 +448,9 @@ type InboxItem struct {
 	Minutes int           `json:"minutes"`
 	Done    *time.Time    `json:"done,omitempty"`
 	Overdue bool          `json:"overdue"`
+	// Refusal is the status of the unit's "not ours" refusal, if any:
+	// pending or overturned (an upheld one takes the item away).
+	Refusal string `json:"refusal,omitempty"`
 }
 
 // Inbox lists what is admitted for a unit with its day on or after from,
@@ -442,6 +461,7 @@ func (db *DB) Inbox(ctx context.Context, u units.Unit, from, to time.Time) ([]In
 		WHERE d.status IN ($3, $4) AND d.day >= $5 AND d.day < $6 AND (
 			(d.target_units = 0 AND d.target_level = $2 AND substr($1, 1, length(d.target_under)) = d.target_under)
 			OR d.id IN (SELECT demand_id FROM demand_units WHERE unit_code = $1))
+		AND d.id NOT IN (SELECT demand_id FROM refusals WHERE unit_code = $1 AND status = 'upheld')
 		ORDER BY d.day, d.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
@@ -477,6 +497,10 @@ func (db *DB) Inbox(ctx context.Context, u units.Unit, from, to time.Time) ([]In
 		}
 		if done.Valid {
 			it.Done = &done.Time
+		}
+		err = db.r.QueryRowContext(ctx, `SELECT status FROM refusals WHERE demand_id = $1 AND unit_code = $2`, d.ID, u.Code).Scan(&it.Refusal)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
 		}
 		it.Overdue = it.Done == nil && d.When().Before(now)
 	}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"lighten/internal/duties"
 	"lighten/internal/gate"
 	"lighten/internal/policy"
 	"lighten/internal/units"
@@ -26,6 +27,8 @@ type GateEnv struct {
 	pol     *policy.Tree
 	coords  map[string][2]float64
 	budgets map[string]gate.Budget
+	book    *duties.Book
+	pledges map[string]duties.PledgeItem
 	err     error
 }
 
@@ -45,6 +48,43 @@ func (db *DB) GateEnv(ctx context.Context) (*GateEnv, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// Duties is every duty list.
+func (e *GateEnv) Duties() *duties.Book {
+	if e.book == nil {
+		b, err := e.db.DutyBook(e.ctx)
+		if err != nil {
+			e.fail(err)
+			return duties.NewBook(nil)
+		}
+		e.book = b
+	}
+	return e.book
+}
+
+// PledgeItem finds an item of the register.
+func (e *GateEnv) PledgeItem(code string) (duties.PledgeItem, bool) {
+	if e.pledges == nil {
+		items, err := e.db.PledgeItems(e.ctx)
+		if err != nil {
+			e.fail(err)
+			return duties.PledgeItem{}, false
+		}
+		e.pledges = map[string]duties.PledgeItem{}
+		for _, p := range items {
+			e.pledges[p.Code] = p
+		}
+	}
+	p, ok := e.pledges[code]
+	return p, ok
+}
+
+// PledgeReceived reports whether unit received the item as a pledge.
+func (e *GateEnv) PledgeReceived(unit, item string) bool {
+	ok, err := e.db.PledgeReceived(e.ctx, unit, item)
+	e.fail(err)
+	return ok
 }
 
 // Err is the first error a read during the check met.

@@ -81,6 +81,8 @@ func (tx *Tx) bump(ctx context.Context, key string) error {
 		tx.committed = append(tx.committed, db.policies.forget)
 	case "loads_version":
 		tx.committed = append(tx.committed, db.loads.forget)
+	case "duties_version":
+		tx.committed = append(tx.committed, db.duties.forget)
 	case "units_version":
 		tx.committed = append(tx.committed, db.forgetTree)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite"
 
+	"lighten/internal/duties"
 	"lighten/internal/policy"
 	"lighten/internal/units"
 )
@@ -49,6 +50,7 @@ type DB struct {
 	treeChecked time.Time
 
 	policies versioned[*policy.Tree]
+	duties   versioned[*duties.Book]
 	loads    loadCache
 }
 

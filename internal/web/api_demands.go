@@ -30,6 +30,9 @@ type DemandInput struct {
 	Asks            gate.Asks          `json:"asks"`
 	Emergency       bool               `json:"emergency,omitempty"`
 	EmergencyReason string             `json:"emergency_reason,omitempty"`
+	LeadOffice      string             `json:"lead_office,omitempty"`
+	Means           *gate.Means        `json:"means,omitempty"`
+	Pledge          *gate.PledgeInfo   `json:"pledge,omitempty"`
 	Meeting         *gate.MeetingInfo  `json:"meeting,omitempty"`
 	Document        *gate.DocumentInfo `json:"document,omitempty"`
 	Visit           *gate.VisitInfo    `json:"visit,omitempty"`
@@ -41,6 +44,7 @@ func (in DemandInput) demand(office units.Office) *gate.Demand {
 	d := &gate.Demand{OfficeID: office.ID, IssuerUnit: office.UnitCode, Kind: in.Kind, Title: strings.TrimSpace(in.Title),
 		Body: in.Body, Matter: in.Matter, Targets: in.Targets, Place: in.Place, Asks: in.Asks,
 		Emergency: in.Emergency, Reason: strings.TrimSpace(in.EmergencyReason),
+		LeadOffice: strings.TrimSpace(in.LeadOffice), Means: in.Means, Pledge: in.Pledge,
 		Meeting: in.Meeting, Document: in.Document, Visit: in.Visit, Group: in.Group, App: in.App}
 	if in.Due != nil {
 		d.Due = *in.Due

@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"lighten/internal/duties"
 	"lighten/internal/gate"
 	"lighten/internal/store"
 	"lighten/internal/units"
@@ -190,6 +192,68 @@ var apiAuthzCases = []authzCase{
 	{"GET /api/v1/policies/{code}", "", "YYYYYYYYYY", get("/api/v1/policies/430922")},
 	{"PUT /api/v1/policies/{code}", "in", "---Y------", putPolicy},
 	{"PUT /api/v1/policies/{code}", "out", "----------", putPolicy},
+
+	{"GET /api/v1/duties/{code}", "", "YYYYYYYYYY", get("/api/v1/duties/430922100")},
+	{"GET /api/v1/duty-lists", "", "YYYYYYYYYY", get("/api/v1/duty-lists?owner=430922")},
+	{"POST /api/v1/duty-lists", "in", "---Y------", postDutyList},
+	{"POST /api/v1/duty-lists", "out", "----------", postDutyList},
+	{"GET /api/v1/pledge-items", "", "YYYYYYYYYY", get("/api/v1/pledge-items")},
+	{"POST /api/v1/pledge-items", "in", "---Y------", postPledgeItem},
+	{"POST /api/v1/pledge-items", "out", "----------", postPledgeItem},
+	{"POST /api/v1/units/{code}/inbox/{id}/refuse", "in", "-----Y----", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/units/%s/inbox/%d/refuse", places[place], e.draft(true).ID), RefuseBody{Reason: "不属于乡镇职责"}}
+	}},
+	{"GET /api/v1/refusals", "", "---Y------", get("/api/v1/refusals")},
+	{"POST /api/v1/refusals/{id}/decision", "", "---Y------", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/refusals/%d/decision", e.refusal().ID), UpholdBody{Uphold: true, Reason: "确属部门职责"}}
+	}},
+	{"POST /api/v1/escalations", "in", "-----Y----", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", "/api/v1/escalations", EscalationBody{Unit: places[place], Title: "河道非法采砂", Description: "需执法部门到场", Offices: []int64{e.issuer.ID}}}
+	}},
+	{"GET /api/v1/escalations", "", "-YYYYYYYYY", get("/api/v1/escalations")},
+	{"POST /api/v1/escalations/{id}/ack", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/escalations/%d/ack", e.escalation().ID), nil}
+	}},
+	{"POST /api/v1/escalations/{id}/respond", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/escalations/%d/respond", e.escalation().ID), ResponseBody{Response: "已派员到场处置"}}
+	}},
+	{"GET /api/v1/duties-stats", "", "-YYYY---YY", get("/api/v1/duties-stats")},
+}
+
+func postDutyList(e *authzEnv, who authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", "/api/v1/duty-lists", DutyListBody{Owner: places[place][:6], Level: units.Township, Effective: "2026-01-01",
+		Matters: []duties.Matter{{Code: "T01", Name: "最低生活保障申请受理", Category: duties.Own, Basis: "《社会救助暂行办法》"}}}}
+}
+
+func postPledgeItem(e *authzEnv, who authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", "/api/v1/pledge-items", duties.PledgeItem{Code: "P-" + who.name, Owner: places[place][:6], Name: "安全生产目标责任",
+		ApprovedBy: "县委县政府", ValidUntil: time.Date(2027, 12, 31, 0, 0, 0, 0, gate.China)}}
+}
+
+// refusal makes a pending "not ours" by the township of an admitted demand.
+func (e *authzEnv) refusal() store.Refusal {
+	rec := e.draft(true)
+	var r store.Refusal
+	err := e.f.db.Write(context.Background(), store.System, func(tx *store.Tx) error {
+		var err error
+		r, err = tx.Refuse(context.Background(), rec, places["in"], "", "不属于乡镇职责")
+		return err
+	})
+	if err != nil {
+		e.f.t.Fatal(err)
+	}
+	return r
+}
+
+// escalation makes an escalation by the township summoning the issuer's office.
+func (e *authzEnv) escalation() *duties.Escalation {
+	es := &duties.Escalation{Unit: places["in"], Title: "河道非法采砂", Description: "需执法部门到场",
+		AckBy: time.Now().Add(24 * time.Hour), RespondBy: time.Now().Add(120 * time.Hour),
+		Calls: []duties.Call{{OfficeID: e.issuer.ID}}}
+	if err := e.f.db.Write(context.Background(), store.System, func(tx *store.Tx) error { return tx.CreateEscalation(context.Background(), es) }); err != nil {
+		e.f.t.Fatal(err)
+	}
+	return es
 }
 
 func postDemand(path string) func(*authzEnv, authzPrincipal, string) authzRequest {

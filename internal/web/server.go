@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ func New(db *store.DB, opt Options) *Server {
 		opt.Logger = slog.Default()
 	}
 	s := &Server{db: db, log: opt.Logger, opt: opt, metrics: newMetrics(db)}
-	for _, rt := range append(s.apiRoutes(), s.demandRoutes()...) {
+	for _, rt := range append(append(s.apiRoutes(), s.demandRoutes()...), s.dutyRoutes()...) {
 		rt.API = true
 		s.routes = append(s.routes, rt)
 	}
@@ -249,3 +250,5 @@ func placeName(code string) any {
 	}
 	return code
 }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
