@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lighten/internal/calendar"
+	"lighten/internal/duties"
 	"lighten/internal/gate"
 	"lighten/internal/store"
 	"lighten/internal/units"
@@ -119,6 +120,10 @@ func benchGate(args []string) error {
 		fmt.Printf("| %s | %d | %s | %s | %s | %s: %s |\n", c.name, n, ms3(cold), ms3(med), ms3(pct(ds, 90)), c.goal, verdict)
 	}
 
+	if err := benchDuties(ctx, db, tree, county, due, *reps); err != nil {
+		return err
+	}
+
 	villages := tree.Under(units.Village, "")
 	var done atomic.Int64
 	var wg sync.WaitGroup
@@ -150,5 +155,62 @@ func benchGate(args []string) error {
 		verdict = "NOT met"
 	}
 	fmt.Printf("\nsingle-village checks: %.0f/s over %s with 4 goroutines on %d cores (goal ≥ 5,000/s: %s)\n", rate, *secs, numCPU(), verdict)
+	return nil
+}
+
+// benchDuties times the duty check of a task to every township of the
+// country, under a national template and county adjustments.
+func benchDuties(ctx context.Context, db *store.DB, tree *units.Tree, office units.Office, due time.Time, reps int) error {
+	tmpl := &duties.List{Owner: "", Level: units.Township, Effective: time.Date(2026, 1, 1, 0, 0, 0, 0, gate.China)}
+	for i := 1; i <= 60; i++ {
+		cat := duties.Own
+		switch {
+		case i%5 == 0:
+			cat = duties.Negative
+		case i%3 == 0:
+			cat = duties.Assist
+		}
+		m := duties.Matter{Code: fmt.Sprintf("T%02d", i), Name: fmt.Sprintf("乡镇事项%02d", i), Category: cat, Basis: "示例依据"}
+		if cat == duties.Assist {
+			m.Lead = "县直部门"
+		}
+		tmpl.Matters = append(tmpl.Matters, m)
+	}
+	lists := []*duties.List{tmpl}
+	// A hundred counties adjust the template with a matter of their own.
+	counties := tree.Under(units.County, "")
+	for i := 0; i < 100; i++ {
+		c := counties[i*len(counties)/100]
+		lists = append(lists, &duties.List{Owner: c.Code, Level: units.Township, Effective: tmpl.Effective,
+			Matters: []duties.Matter{{Code: "C01", Name: c.Name + "特色产业服务", Category: duties.Own}}})
+	}
+	for _, l := range lists {
+		if err := db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.SaveDutyList(ctx, l) }); err != nil {
+			return err
+		}
+	}
+	task := func() *gate.Demand {
+		return &gate.Demand{OfficeID: office.ID, IssuerUnit: "430922", Kind: gate.Task, Title: "全国乡镇事项", Matter: "T01",
+			Targets: gate.Targets{Level: units.Township}, Due: due, Means: &gate.Means{Funds: 1000}, Asks: gate.Asks{OtherMinutes: 60}}
+	}
+	var ds []time.Duration
+	var n int
+	for i := 0; i <= reps; i++ {
+		t0 := time.Now()
+		res, err := db.CheckDemand(ctx, task())
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			ds = append(ds, time.Since(t0))
+		}
+		n = res.Targets
+	}
+	verdict := "met"
+	if pct(ds, 50) > 200*time.Millisecond {
+		verdict = "NOT met"
+	}
+	fmt.Printf("\n| duty check of a task to every township of the country | townships | lists in force | median | p90 | goal |\n|---|---|---|---|---|---|\n")
+	fmt.Printf("| whole gate check (duty lists, budgets, every rule) | %d | %d | %s | %s | ≤ 200 ms: %s |\n", n, len(lists), ms3(pct(ds, 50)), ms3(pct(ds, 90)), verdict)
 	return nil
 }

@@ -27,6 +27,9 @@ Usage:
   lighten import units [--db URL] DIR                load the national unit tree from DIR
   lighten user add [--db URL] --login L --name N --unit CODE [--office ID]
                    --role ROLE@CODE ... [--password-stdin]
+  lighten duties import [--db URL] --owner CODE --level L --effective DATE FILE.xlsx
+                                                     save a version of an office's duty list (three-list layout)
+  lighten duties export [--db URL] --unit CODE FILE.xlsx  write the duty list in force for a unit
   lighten audit verify [--db URL]                    check the audit hash chain
   lighten calendar load [--db URL] FILE              store newer or corrected years of the official calendar
   lighten calendar show [--db URL] YEAR              list a year's holidays, make-up working days and working-day count
@@ -70,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdAudit(ctx, rest, stdout, stderr)
 	case "calendar":
 		return cmdCalendar(ctx, rest, stdout, stderr)
+	case "duties":
+		return cmdDuties(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "lighten", version)
 		return nil

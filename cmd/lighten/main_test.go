@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"lighten/internal/duties"
 	"lighten/internal/store"
 	"lighten/internal/store/storetest"
 	"lighten/internal/units"
@@ -186,6 +187,56 @@ func TestImportCoordinates(t *testing.T) {
 			// 桃江县 to 益阳市: about 21 km as the crow flies, about 90 minutes there and back by county road.
 			if m, ok := env.Travel("430922", "4309"); !ok || m < 60 || m > 120 {
 				t.Fatalf("travel %d %v", m, ok)
+			}
+		})
+	}
+}
+
+// Duty lists go in and out as Excel in the three-list layout.
+func TestDutiesImportExport(t *testing.T) {
+	for _, k := range storetest.Kinds {
+		t.Run(string(k), func(t *testing.T) {
+			dsn := storetest.DSN(t, k)
+			db, err := store.Open(context.Background(), dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			us := append(append([]units.Unit(nil), sampleUnits...), units.Unit{Code: "430922112", Name: "桃花江镇", Level: units.Township, Parent: "430922"})
+			if _, err := db.ImportUnits(context.Background(), store.System, us, nil); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			file := filepath.Join(dir, "list.xlsx")
+			f, _ := os.Create(file)
+			duties.WriteXLSX(f, []duties.Matter{
+				{Code: "T01", Name: "最低生活保障申请受理", Category: duties.Own, Basis: "《社会救助暂行办法》"},
+				{Code: "T03", Name: "食品生产经营许可", Category: duties.Negative, Basis: "《食品安全法》"},
+			})
+			f.Close()
+			out, err := runCmd(t, "", "duties", "import", "--db", dsn, "--owner", "43", "--level", "township", "--effective", "2026-01-01", file)
+			if err != nil || !strings.Contains(out, "2 matters") {
+				t.Fatalf("import: %q %v", out, err)
+			}
+			// The county may not take a matter off the province's negative list.
+			bad := filepath.Join(dir, "bad.xlsx")
+			f, _ = os.Create(bad)
+			duties.WriteXLSX(f, []duties.Matter{{Code: "T03", Name: "食品生产经营许可", Category: duties.Own}})
+			f.Close()
+			if _, err := runCmd(t, "", "duties", "import", "--db", dsn, "--owner", "430922", "--level", "township", "--effective", "2026-02-01", bad); err == nil ||
+				!strings.Contains(err.Error(), "T03") || !strings.Contains(err.Error(), "nothing was written") {
+				t.Fatalf("loosening import: %v", err)
+			}
+			outFile := filepath.Join(dir, "out.xlsx")
+			out, err = runCmd(t, "", "duties", "export", "--db", dsn, "--unit", "430922112", "--date", "2026-03-01", outFile)
+			if err != nil || !strings.Contains(out, "wrote 2 matters") {
+				t.Fatalf("export: %q %v", out, err)
+			}
+			r, _ := os.Open(outFile)
+			defer r.Close()
+			got, err := duties.ReadXLSX(r)
+			if err != nil || len(got) != 2 {
+				t.Fatalf("exported workbook: %v %v", got, err)
 			}
 		})
 	}

@@ -1,0 +1,163 @@
+package duties
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// The three-list layout townships publish: one sheet a list.
+var sheets = []struct {
+	cat      Category
+	name     string
+	prefixes []string
+}{
+	{Own, "自身职责 Own duties", []string{"自身职责", "own"}},
+	{Assist, "配合职责 Assisting duties", []string{"配合职责", "assist"}},
+	{Negative, "负面清单 Negative list", []string{"负面清单", "negative"}},
+}
+
+var header = []string{"编号 Code", "事项名称 Name", "英文名称 English name", "依据 Basis", "牵头部门 Lead office"}
+
+// SheetError names the sheet, row and column at fault in a workbook.
+type SheetError struct {
+	Sheet  string
+	Row    int
+	Column string
+	Msg    string
+}
+
+func (e *SheetError) Error() string {
+	if e.Row > 0 {
+		return fmt.Sprintf("sheet %q row %d column %s: %s", e.Sheet, e.Row, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("sheet %q: %s", e.Sheet, e.Msg)
+}
+
+// WriteXLSX writes matters in the three-list layout.
+func WriteXLSX(w io.Writer, matters []Matter) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, s := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", s.name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(s.name); err != nil {
+			return err
+		}
+		cols := header[:4]
+		if s.cat == Assist {
+			cols = header
+		}
+		row := []any{}
+		for _, c := range cols {
+			row = append(row, c)
+		}
+		if err := f.SetSheetRow(s.name, "A1", &row); err != nil {
+			return err
+		}
+		r := 2
+		for _, m := range matters {
+			if m.Category != s.cat {
+				continue
+			}
+			vals := []any{m.Code, m.Name, m.NameEN, m.Basis}
+			if s.cat == Assist {
+				vals = append(vals, m.Lead)
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, r)
+			if err := f.SetSheetRow(s.name, cell, &vals); err != nil {
+				return err
+			}
+			r++
+		}
+		widths := []float64{12, 36, 36, 40, 24}
+		for c := range cols {
+			col, _ := excelize.ColumnNumberToName(c + 1)
+			f.SetColWidth(s.name, col, col, widths[c])
+		}
+	}
+	return f.Write(w)
+}
+
+// MaxXLSX bounds the size of a workbook read.
+const MaxXLSX = 10 << 20
+
+// ReadXLSX reads matters from a workbook in the three-list layout. Sheets
+// are recognised by their names; every row is checked, and the first fault
+// is reported with its sheet, row and column.
+func ReadXLSX(r io.Reader) ([]Matter, error) {
+	f, err := excelize.OpenReader(io.LimitReader(r, MaxXLSX+1))
+	if err != nil {
+		return nil, &SheetError{Sheet: "-", Msg: fmt.Sprintf("not an Excel workbook (.xlsx): %v", err)}
+	}
+	defer f.Close()
+	var out []Matter
+	found := 0
+	for _, name := range f.GetSheetList() {
+		lower := strings.ToLower(strings.TrimSpace(name))
+		var cat Category
+		for _, s := range sheets {
+			for _, p := range s.prefixes {
+				if strings.HasPrefix(lower, p) {
+					cat = s.cat
+				}
+			}
+		}
+		if cat == "" {
+			continue
+		}
+		found++
+		rows, err := f.GetRows(name)
+		if err != nil {
+			return nil, &SheetError{Sheet: name, Msg: err.Error()}
+		}
+		want := 4
+		if cat == Assist {
+			want = 5
+		}
+		if len(rows) == 0 || len(rows[0]) < want || !strings.HasPrefix(strings.TrimSpace(rows[0][0]), "编号") && !strings.EqualFold(strings.TrimSpace(rows[0][0]), "code") {
+			return nil, &SheetError{Sheet: name, Row: 1, Column: "A", Msg: fmt.Sprintf("header expected: %s", strings.Join(header[:want], " | "))}
+		}
+		for i, row := range rows[1:] {
+			cell := func(c int) string {
+				if c < len(row) {
+					return strings.TrimSpace(row[c])
+				}
+				return ""
+			}
+			if strings.Join(row, "") == "" {
+				continue
+			}
+			for c := 0; c < want; c++ {
+				if formula, _ := f.GetCellFormula(name, cellName(c, i+2)); formula != "" {
+					return nil, &SheetError{Sheet: name, Row: i + 2, Column: colName(c), Msg: "formulas are not accepted; enter the value"}
+				}
+			}
+			m := Matter{Code: cell(0), Name: cell(1), NameEN: cell(2), Basis: cell(3), Category: cat}
+			if cat == Assist {
+				m.Lead = cell(4)
+			}
+			switch {
+			case m.Code == "":
+				return nil, &SheetError{Sheet: name, Row: i + 2, Column: "A", Msg: "the code is empty"}
+			case m.Name == "":
+				return nil, &SheetError{Sheet: name, Row: i + 2, Column: "B", Msg: "the name is empty"}
+			case cat == Assist && m.Lead == "":
+				return nil, &SheetError{Sheet: name, Row: i + 2, Column: "E", Msg: "an assisting duty names its lead office"}
+			}
+			out = append(out, m)
+		}
+	}
+	if found == 0 {
+		return nil, &SheetError{Sheet: "-", Msg: "no sheet named 自身职责, 配合职责 or 负面清单 (or Own, Assist, Negative)"}
+	}
+	return out, nil
+}
+
+func colName(c int) string { n, _ := excelize.ColumnNumberToName(c + 1); return n }
+
+func cellName(c, r int) string { n, _ := excelize.CoordinatesToCellName(c+1, r); return n }
