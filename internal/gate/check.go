@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"lighten/internal/collect"
 	"lighten/internal/duties"
 	"lighten/internal/i18n"
 	"lighten/internal/policy"
@@ -82,6 +83,21 @@ type Env interface {
 	// PledgeReceived reports whether unit received (as a target of an
 	// admitted pledge) the register item.
 	PledgeReceived(unit, item string) bool
+	// Element finds an element of the data dictionary.
+	Element(code string) (*collect.Element, bool)
+	// Known says which units (by tree position) hold a fresh value of an
+	// element for a period.
+	Known(e *collect.Element, period string) collect.Known
+	// Overlaps lists the other reports in review, admitted or active that
+	// ask an element for a period.
+	Overlaps(element, period string, except int64) []Overlap
+}
+
+// Overlap is another report asking the same element for the same period.
+type Overlap struct {
+	DemandID int64
+	Title    string
+	Targets  Targets
 }
 
 // China keeps one time zone without daylight saving, so a fixed zone is exact.
@@ -93,6 +109,11 @@ type Result struct {
 	Findings []Finding `json:"findings"`
 	Burden   Burden    `json:"burden"`
 	Targets  int       `json:"targets"`
+	// Answered says every field was already known for every target: the
+	// report reaches no unit and the issuer has its data (once.empty).
+	Answered bool `json:"answered,omitempty"`
+	// Prefilled counts target fields taken from values already held.
+	Prefilled int64 `json:"prefilled,omitempty"`
 	// Units are the resolved targets and PerUnit the minutes each is
 	// asked for, for the ledger.
 	Units   []units.Unit `json:"-"`
@@ -136,6 +157,10 @@ type Check struct {
 	minutes []int        // estimate per target, parallel to Targets; nil when uniform
 	base    Burden
 	found   []Finding
+
+	answered  bool
+	prefilled int64
+	knownAll  map[string]bool // element codes every target holds
 }
 
 // Add records a finding.
@@ -313,7 +338,8 @@ func Run(env Env, d *Demand, now time.Time) (*Result, error) {
 		}
 	}
 	scanText(c)
-	res := &Result{Findings: c.found, Targets: len(targets), Burden: c.base, Units: targets, PerUnit: c.MinutesPerTarget()}
+	res := &Result{Findings: c.found, Targets: len(targets), Burden: c.base, Units: targets, PerUnit: c.MinutesPerTarget(),
+		Answered: c.answered, Prefilled: c.prefilled}
 	res.Burden.Budget = budgetStatus(c)
 	res.Verdict = verdict(c.found)
 	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Severity.rank() > res.Findings[j].Severity.rank() })

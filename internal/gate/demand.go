@@ -186,7 +186,10 @@ type Demand struct {
 	// Start and End bound an event (meetings, visits).
 	Start time.Time `json:"start,omitempty"`
 	End   time.Time `json:"end,omitempty"`
-	Place string    `json:"place,omitempty"`
+	// DataDate is the day the figures of a report are for; its periods
+	// follow from it. Zero means the due date.
+	DataDate time.Time `json:"data_date,omitempty"`
+	Place    string    `json:"place,omitempty"`
 
 	Asks      Asks   `json:"asks"`
 	Emergency bool   `json:"emergency,omitempty"`
@@ -219,6 +222,14 @@ func (d *Demand) When() time.Time {
 		return d.Due
 	}
 	return d.Created
+}
+
+// FiguresDate is the day a report's figures are for.
+func (d *Demand) FiguresDate() time.Time {
+	if !d.DataDate.IsZero() {
+		return d.DataDate
+	}
+	return d.Due
 }
 
 // ValidationError names the field of a demand that is wrong, with a

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"lighten/internal/collect"
 	"lighten/internal/duties"
 	"lighten/internal/policy"
 	"lighten/internal/units"
@@ -58,9 +59,31 @@ type testEnv struct {
 	book     *duties.Book
 	pledges  map[string]duties.PledgeItem
 	received map[string]bool // unit/item
+	elements map[string]*collect.Element
+	known    map[string]collect.Bitset
+	overlaps map[string][]Overlap
 }
 
 func (e *testEnv) Duties() *duties.Book { return e.book }
+func (e *testEnv) Element(code string) (*collect.Element, bool) {
+	el, ok := e.elements[code]
+	return el, ok
+}
+func (e *testEnv) Known(el *collect.Element, period string) collect.Known {
+	if k, ok := e.known[el.Code+"@"+period]; ok {
+		return k
+	}
+	return collect.None
+}
+func (e *testEnv) Overlaps(element, period string, except int64) []Overlap {
+	var out []Overlap
+	for _, o := range e.overlaps[element+"@"+period] {
+		if o.DemandID != except {
+			out = append(out, o)
+		}
+	}
+	return out
+}
 func (e *testEnv) PledgeItem(code string) (duties.PledgeItem, bool) {
 	p, ok := e.pledges[code]
 	return p, ok
@@ -104,6 +127,9 @@ func newEnv() *testEnv {
 		book:     duties.NewBook(nil),
 		pledges:  map[string]duties.PledgeItem{},
 		received: map[string]bool{},
+		elements: map[string]*collect.Element{},
+		known:    map[string]collect.Bitset{},
+		overlaps: map[string][]Overlap{},
 	}
 }
 

@@ -30,6 +30,10 @@ func (r Rule) applies(k Kind) bool {
 
 // Rules is every rule the gate runs, in the order findings are reported.
 var Rules = []Rule{
+	// once.known runs first: the fields it prefills are not asked, so the
+	// minutes the later rules weigh are what is left.
+	{ID: "once.known", Kinds: []Kind{Report}, Check: onceKnown},
+	{ID: "once.overlap", Kinds: []Kind{Report}, Check: onceOverlap},
 	{ID: "lead.time", Kinds: []Kind{Report, Task, Document, Meeting}, Check: leadTime},
 	{ID: "rest.days", Kinds: []Kind{Report, Meeting, Task, Visit}, Check: restDays},
 	{ID: "budget.unit", Check: budgetUnit},

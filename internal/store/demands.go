@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lighten/internal/audit"
+	"lighten/internal/collect"
 	"lighten/internal/gate"
 	"lighten/internal/i18n"
 	"lighten/internal/units"
@@ -39,8 +40,11 @@ type DemandRecord struct {
 	PerUnit    int            `json:"per_unit"`
 	Total      int64          `json:"total_minutes"`
 	CreatedBy  int64          `json:"created_by"`
-	DecidedBy  int64          `json:"decided_by,omitempty"`
-	Decision   string         `json:"decision,omitempty"`
+	// Answered says every field was known for every target: the report
+	// reached no unit and the issuer has its data.
+	Answered  bool   `json:"answered,omitempty"`
+	DecidedBy int64  `json:"decided_by,omitempty"`
+	Decision  string `json:"decision,omitempty"`
 }
 
 func nullTime(t time.Time) any {
@@ -71,15 +75,18 @@ func (tx *Tx) CreateDemand(ctx context.Context, d *gate.Demand) error {
 	d.Status, d.Created = gate.Draft, tx.Now
 	asks, det := audit.JSON(d.Asks), audit.JSON(detailsOf(d))
 	err := tx.queryRow(ctx, `INSERT INTO demands (office_id, issuer_unit, kind, title, body, matter, target_units, target_level, target_under,
-		due, start_at, end_at, day, place, asks, details, emergency, emergency_reason, comprehensive, status, created_by, created, pledge_item)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23) RETURNING id`,
+		due, start_at, end_at, day, place, asks, details, emergency, emergency_reason, comprehensive, status, created_by, created, pledge_item, data_date)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24) RETURNING id`,
 		d.OfficeID, d.IssuerUnit, string(d.Kind), d.Title, d.Body, d.Matter, len(d.Targets.Units), int(d.Targets.Level), d.Targets.Under,
 		nullTime(d.Due), nullTime(d.Start), nullTime(d.End), d.When().UTC(), d.Place, string(asks), string(det),
-		d.Emergency, d.Reason, comprehensive(d), string(d.Status), tx.Actor.ID, tx.Now, pledgeItem(d)).Scan(&d.ID)
+		d.Emergency, d.Reason, comprehensive(d), string(d.Status), tx.Actor.ID, tx.Now, pledgeItem(d), nullTime(d.DataDate)).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("create demand: %w", err)
 	}
 	if err := tx.writeDemandUnits(ctx, d); err != nil {
+		return err
+	}
+	if err := tx.writeReportFields(ctx, d); err != nil {
 		return err
 	}
 	return tx.Audit(ctx, audit.Record{Action: "demand.create", Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
@@ -129,14 +136,17 @@ func (tx *Tx) UpdateDemand(ctx context.Context, before *DemandRecord, d *gate.De
 	asks, det := audit.JSON(d.Asks), audit.JSON(detailsOf(d))
 	_, err := tx.exec(ctx, `UPDATE demands SET kind=$1, title=$2, body=$3, matter=$4, target_units=$5, target_level=$6, target_under=$7,
 		due=$8, start_at=$9, end_at=$10, day=$11, place=$12, asks=$13, details=$14, emergency=$15, emergency_reason=$16, comprehensive=$17,
-		status=$18, pledge_item=$19 WHERE id=$20`,
+		status=$18, pledge_item=$19, data_date=$20 WHERE id=$21`,
 		string(d.Kind), d.Title, d.Body, d.Matter, len(d.Targets.Units), int(d.Targets.Level), d.Targets.Under,
 		nullTime(d.Due), nullTime(d.Start), nullTime(d.End), d.When().UTC(), d.Place, string(asks), string(det),
-		d.Emergency, d.Reason, comprehensive(d), string(gate.Draft), pledgeItem(d), d.ID)
+		d.Emergency, d.Reason, comprehensive(d), string(gate.Draft), pledgeItem(d), nullTime(d.DataDate), d.ID)
 	if err != nil {
 		return fmt.Errorf("update demand: %w", err)
 	}
 	if err := tx.writeDemandUnits(ctx, d); err != nil {
+		return err
+	}
+	if err := tx.writeReportFields(ctx, d); err != nil {
 		return err
 	}
 	return tx.Audit(ctx, audit.Record{Action: "demand.update", Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
@@ -170,14 +180,15 @@ func (tx *Tx) RecordVerdict(ctx context.Context, d *DemandRecord, res *gate.Resu
 	if status != gate.InReview {
 		decided = tx.Now
 	}
-	if _, err := tx.exec(ctx, `UPDATE demands SET status=$1, targets=$2, per_unit=$3, total_minutes=$4, burden=$5, submitted=$6, decided=$7
-		WHERE id=$8`, string(status), res.Targets, res.Burden.PerUnit, res.Burden.Total, string(burden), tx.Now, decided, d.ID); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE demands SET status=$1, targets=$2, per_unit=$3, total_minutes=$4, burden=$5, submitted=$6, decided=$7,
+		answered=$8 WHERE id=$9`, string(status), res.Targets, res.Burden.PerUnit, res.Burden.Total, string(burden), tx.Now, decided,
+		res.Answered, d.ID); err != nil {
 		return fmt.Errorf("record verdict: %w", err)
 	}
 	if err := tx.writeFindings(ctx, d.ID, res.Findings); err != nil {
 		return err
 	}
-	if status == gate.Admitted {
+	if status == gate.Admitted && !res.Answered {
 		if err := tx.writeLoads(ctx, &d.Demand, perTarget, targets); err != nil {
 			return err
 		}
@@ -296,23 +307,23 @@ func (tx *Tx) Move(ctx context.Context, d *DemandRecord, to gate.Status, reason 
 
 const demandColumns = `d.id, d.office_id, d.issuer_unit, d.kind, d.title, d.body, d.matter, d.target_units, d.target_level, d.target_under,
 	d.due, d.start_at, d.end_at, d.place, d.asks, d.details, d.emergency, d.emergency_reason, d.status, d.created, d.submitted, d.decided,
-	d.targets, d.per_unit, d.total_minutes, d.burden, d.created_by, COALESCE(d.decided_by, 0), d.decision, o.name`
+	d.targets, d.per_unit, d.total_minutes, d.burden, d.created_by, COALESCE(d.decided_by, 0), d.decision, o.name, d.answered, d.data_date`
 
 func scanDemand(r interface{ Scan(...any) error }) (*DemandRecord, error) {
 	var rec DemandRecord
 	d := &rec.Demand
 	var nUnits, level int
-	var due, start, end, submitted, decided sql.NullTime
+	var due, start, end, submitted, decided, dataDate sql.NullTime
 	var asks, det, burden string
 	err := r.Scan(&d.ID, &d.OfficeID, &d.IssuerUnit, &d.Kind, &d.Title, &d.Body, &d.Matter, &nUnits, &level, &d.Targets.Under,
 		&due, &start, &end, &d.Place, &asks, &det, &d.Emergency, &d.Reason, &d.Status, &d.Created, &submitted, &decided,
-		&rec.TargetN, &rec.PerUnit, &rec.Total, &burden, &rec.CreatedBy, &rec.DecidedBy, &rec.Decision, &rec.OfficeName)
+		&rec.TargetN, &rec.PerUnit, &rec.Total, &burden, &rec.CreatedBy, &rec.DecidedBy, &rec.Decision, &rec.OfficeName, &rec.Answered, &dataDate)
 	if err != nil {
 		return nil, err
 	}
 	d.Targets.Level = units.Level(level)
 	d.Due, d.Start, d.End = due.Time, start.Time, end.Time
-	d.Submitted, d.Decided = submitted.Time, decided.Time
+	d.Submitted, d.Decided, d.DataDate = submitted.Time, decided.Time, dataDate.Time
 	if err := json.Unmarshal([]byte(asks), &d.Asks); err != nil {
 		return nil, fmt.Errorf("demand %d asks: %w", d.ID, err)
 	}
@@ -458,7 +469,7 @@ type InboxItem struct {
 func (db *DB) Inbox(ctx context.Context, u units.Unit, from, to time.Time) ([]InboxItem, error) {
 	args := []any{u.Code, int(u.Level), string(gate.Admitted), string(gate.Active), from.UTC(), to.UTC()}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+demandColumns+` FROM demands d JOIN offices o ON o.id = d.office_id
-		WHERE d.status IN ($3, $4) AND d.day >= $5 AND d.day < $6 AND (
+		WHERE d.status IN ($3, $4) AND d.answered = FALSE AND d.day >= $5 AND d.day < $6 AND (
 			(d.target_units = 0 AND d.target_level = $2 AND substr($1, 1, length(d.target_under)) = d.target_under)
 			OR d.id IN (SELECT demand_id FROM demand_units WHERE unit_code = $1))
 		AND d.id NOT IN (SELECT demand_id FROM refusals WHERE unit_code = $1 AND status = 'upheld')
@@ -702,4 +713,32 @@ func (db *DB) IssuerCount(ctx context.Context, office int64, kind gate.Kind, fro
 	var n int
 	err := db.r.QueryRowContext(ctx, q, office, string(kind), from.UTC(), to.UTC()).Scan(&n)
 	return n, err
+}
+
+// writeReportFields records which element and period each field of a
+// report asks, for finding overlapping reports.
+func (tx *Tx) writeReportFields(ctx context.Context, d *gate.Demand) error {
+	if _, err := tx.exec(ctx, `DELETE FROM report_fields WHERE demand_id = $1`, d.ID); err != nil {
+		return err
+	}
+	if d.Kind != gate.Report {
+		return nil
+	}
+	dict, err := tx.db.Dictionary(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, f := range d.Asks.Fields {
+		e, ok := dict.Elements[f.Element]
+		if !ok || seen[f.Element] {
+			continue
+		}
+		seen[f.Element] = true
+		if _, err := tx.exec(ctx, `INSERT INTO report_fields (demand_id, element_code, period) VALUES ($1, $2, $3)`,
+			d.ID, e.Code, collect.PeriodOf(e.Period, d.FiguresDate())); err != nil {
+			return fmt.Errorf("write report fields: %w", err)
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"lighten/internal/collect"
 	"lighten/internal/duties"
 	"lighten/internal/gate"
 	"lighten/internal/policy"
@@ -29,6 +30,7 @@ type GateEnv struct {
 	budgets map[string]gate.Budget
 	book    *duties.Book
 	pledges map[string]duties.PledgeItem
+	dict    *Dictionary
 	err     error
 }
 
@@ -85,6 +87,37 @@ func (e *GateEnv) PledgeReceived(unit, item string) bool {
 	ok, err := e.db.PledgeReceived(e.ctx, unit, item)
 	e.fail(err)
 	return ok
+}
+
+// Element finds an element of the data dictionary.
+func (e *GateEnv) Element(code string) (*collect.Element, bool) {
+	if e.dict == nil {
+		d, err := e.db.Dictionary(e.ctx)
+		if err != nil {
+			e.fail(err)
+			return nil, false
+		}
+		e.dict = d
+	}
+	el, ok := e.dict.Elements[code]
+	return el, ok
+}
+
+// Known says which units hold a fresh value of an element for a period.
+func (e *GateEnv) Known(el *collect.Element, period string) collect.Known {
+	k, err := e.db.Known(e.ctx, el, period)
+	if err != nil {
+		e.fail(err)
+		return collect.None
+	}
+	return k
+}
+
+// Overlaps lists other live reports asking an element for a period.
+func (e *GateEnv) Overlaps(element, period string, except int64) []gate.Overlap {
+	o, err := e.db.Overlaps(e.ctx, element, period, except)
+	e.fail(err)
+	return o
 }
 
 // Err is the first error a read during the check met.

@@ -51,6 +51,7 @@ type DB struct {
 
 	policies versioned[*policy.Tree]
 	duties   versioned[*duties.Book]
+	collect  collectCache
 	loads    loadCache
 }
 

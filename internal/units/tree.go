@@ -261,3 +261,28 @@ func (t *Tree) Under(l Level, code string) []Unit {
 	lo, hi := t.prefixRange(l, code)
 	return t.level(l)[lo:hi:hi]
 }
+
+// Pos is a unit's position in the index (0 to Len()-1): a dense number for
+// bitsets over units. Positions change when the tree does.
+func (t *Tree) Pos(code string) (int, bool) {
+	l, ok := LevelOfCode(code)
+	if !ok {
+		return 0, false
+	}
+	us := t.level(l)
+	i := sort.Search(len(us), func(i int) bool { return us[i].Code >= code })
+	if i < len(us) && us[i].Code == code {
+		return t.start[l] + i, true
+	}
+	return 0, false
+}
+
+// UnderRange is the positions [lo, hi) of the units of level l under code,
+// the same units as Under returns, in the same order.
+func (t *Tree) UnderRange(l Level, code string) (int, int) {
+	if !l.Valid() {
+		return 0, 0
+	}
+	lo, hi := t.prefixRange(l, code)
+	return t.start[l] + lo, t.start[l] + hi
+}

@@ -3,11 +3,14 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"lighten/internal/collect"
 	"lighten/internal/duties"
 	"lighten/internal/gate"
 	"lighten/internal/store"
@@ -47,6 +50,7 @@ type authzEnv struct {
 	people map[string]units.Person
 	office map[string]units.Office // by place
 	issuer units.Office            // the issuer principal's office, at 桃江县
+	shared *store.DemandRecord
 	n      int
 }
 
@@ -75,6 +79,9 @@ func (e *authzEnv) target(place string) units.Person {
 	return p
 }
 
+// authzRequest is one request of the table. A body of type url.Values is
+// a page's form, sent as application/x-www-form-urlencoded; any other body
+// is sent as JSON.
 type authzRequest struct {
 	method, path string
 	body         any
@@ -218,6 +225,68 @@ var apiAuthzCases = []authzCase{
 		return authzRequest{"POST", fmt.Sprintf("/api/v1/escalations/%d/respond", e.escalation().ID), ResponseBody{Response: "已派员到场处置"}}
 	}},
 	{"GET /api/v1/duties-stats", "", "-YYYY---YY", get("/api/v1/duties-stats")},
+
+	{"GET /api/v1/elements", "", "YYYYYYYYYY", get("/api/v1/elements")},
+	{"POST /api/v1/elements", "", "---YY-----", func(e *authzEnv, who authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", "/api/v1/elements", collect.Element{Code: "X-" + who.name, Name: "耕地面积", Type: collect.Decimal,
+			Period: collect.Year, Owner: e.issuer.ID}}
+	}},
+	{"POST /api/v1/elements/{element}/decision", "", "---Y------", func(e *authzEnv, who authzPrincipal, _ string) authzRequest {
+		code := "P-" + who.name
+		el := &collect.Element{Code: code, Name: "新数据元", Type: collect.Integer, Period: collect.Year, Owner: e.issuer.ID, Status: collect.Proposed}
+		if err := e.f.db.Write(context.Background(), store.System, func(tx *store.Tx) error { return tx.SaveElement(context.Background(), el) }); err != nil {
+			e.f.t.Fatal(err)
+		}
+		return authzRequest{"POST", "/api/v1/elements/" + code + "/decision", ElementDecision{Approve: true, Reason: "与现有数据元不重复"}}
+	}},
+	{"POST /api/v1/element-rules", "", "---Y------", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		e.elements()
+		return authzRequest{"POST", "/api/v1/element-rules", collect.Rule{Left: "HH", Op: "<=", Right: "POP"}}
+	}},
+	{"GET /api/v1/units/{code}/reports/{id}", "in", "-YYY-Y--YY", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/api/v1/units/%s/reports/%d", places[place], e.report().ID), nil}
+	}},
+	{"POST /api/v1/units/{code}/reports/{id}/submission", "in", "-----Y----", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/units/%s/reports/%d/submission", places[place], e.report().ID), collect.Submission{Values: map[string]string{}}}
+	}},
+	{"POST /api/v1/reports/{id}/submissions", "in", "-----Y----", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/reports/%d/submissions", e.report().ID), []collect.Submission{{Unit: places[place], Values: map[string]string{}}}}
+	}},
+	{"GET /api/v1/reports/{id}/completeness", "", "-YYYY---YY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/api/v1/reports/%d/completeness", e.report().ID), nil}
+	}},
+	{"GET /api/v1/reports/{id}/answer", "", "-YYYY---YY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/api/v1/reports/%d/answer", e.report().ID), nil}
+	}},
+	{"GET /api/v1/units/{code}/values/{element}", "in", "-YYY-Y--YY", func(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"GET", "/api/v1/units/" + places[place] + "/values/HH?period=2026", nil}
+	}},
+}
+
+// report is one admitted report of the issuer's office, made on first use:
+// an office may send only so many reports a quarter.
+func (e *authzEnv) report() *store.DemandRecord {
+	if e.shared == nil {
+		e.shared = e.draft(true)
+	}
+	return e.shared
+}
+
+// elements makes two numeric elements of the issuer's office, once.
+func (e *authzEnv) elements() {
+	ctx := context.Background()
+	err := e.f.db.Write(ctx, store.System, func(tx *store.Tx) error {
+		for _, c := range []string{"HH", "POP"} {
+			el := &collect.Element{Code: c, Name: c, Type: collect.Integer, Period: collect.Year, Owner: e.issuer.ID, Status: collect.Approved}
+			if err := tx.SaveElement(ctx, el); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.f.t.Fatal(err)
+	}
 }
 
 func postDutyList(e *authzEnv, who authzPrincipal, place string) authzRequest {
@@ -338,9 +407,33 @@ func TestAuthorizationTable(t *testing.T) {
 			}
 			e.office["in"] = f.office(places["in"], "桃花江镇党政综合办公室")
 			e.office["out"] = f.office(places["out"], "东坪镇党政综合办公室")
+			// send posts a form as a browser does, and anything else as JSON.
+			send := func(rq authzRequest, token string) (int, []byte) {
+				form, ok := rq.body.(url.Values)
+				if !ok {
+					return f.do(rq.method, rq.path, token, rq.body)
+				}
+				req, err := http.NewRequest(rq.method, f.ts.URL+rq.path, strings.NewReader(form.Encode()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				f.location = resp.Header.Get("Location")
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, b
+			}
 			for i, who := range authzPrincipals {
 				rq := c.req(e, who, c.place)
-				status, body := f.do(rq.method, rq.path, e.tokens[who.name], rq.body)
+				status, body := send(rq, e.tokens[who.name])
 				toSignIn := status == 303 && strings.HasPrefix(f.location, "/signin")
 				allowed := status >= 200 && status < 300 || status == 303 && !toSignIn
 				denied := status == 401 || status == 403 || status == 404 || toSignIn

@@ -1,0 +1,264 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"lighten/internal/audit"
+	"lighten/internal/collect"
+	"lighten/internal/gate"
+	"lighten/internal/units"
+)
+
+// Submit stores a unit's submission to a report, all or nothing. A retry
+// with the same client key stores nothing more and reports the earlier
+// submission (dup). The unit's inbox item is marked done.
+func (tx *Tx) Submit(ctx context.Context, d *DemandRecord, unit, key string, vals []Value) (id int64, dup bool, err error) {
+	if key != "" {
+		err := tx.queryRow(ctx, `SELECT id FROM submissions WHERE demand_id = $1 AND unit_code = $2 AND client_key = $3`, d.ID, unit, key).Scan(&id)
+		if err == nil {
+			return id, true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, false, fmt.Errorf("read submission: %w", err)
+		}
+	} else {
+		key = "auto-" + strconv.FormatInt(tx.Now.UnixNano(), 36)
+	}
+	if err := tx.queryRow(ctx, `INSERT INTO submissions (demand_id, unit_code, client_key, person_id, at, n_values) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
+		d.ID, unit, key, tx.Actor.ID, tx.Now, len(vals)).Scan(&id); err != nil {
+		if isUnique(err) {
+			return 0, false, fmt.Errorf("submission %s: %w", key, ErrConflict)
+		}
+		return 0, false, fmt.Errorf("record submission: %w", err)
+	}
+	if err := tx.WriteValues(ctx, unit, d.ID, "report", vals); err != nil {
+		return 0, false, err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO demand_acts (demand_id, unit_code, act, person_id, at, note) VALUES ($1, $2, 'done', $3, $4, '')
+		ON CONFLICT DO NOTHING`, d.ID, unit, tx.Actor.ID, tx.Now); err != nil {
+		return 0, false, fmt.Errorf("mark done: %w", err)
+	}
+	return id, false, tx.Audit(ctx, audit.Record{Action: "report.submit", Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
+		UnitCode: unit, After: audit.JSON(map[string]any{"submission": id, "values": len(vals), "client_key": key})})
+}
+
+// Completeness counts, for one report and the units under one unit, how
+// many were expected to answer, how many did, and how many did on time.
+type Completeness struct {
+	Unit      string  `json:"unit"`
+	Name      string  `json:"name"`
+	Expected  int     `json:"expected"`
+	Submitted int     `json:"submitted"`
+	OnTime    int     `json:"on_time"`
+	Percent   float64 `json:"percent"`
+}
+
+// targetRange is the run of a spec report's targets under a unit, or
+// false when none are there.
+func targetRange(t *units.Tree, tg gate.Targets, under string) (string, bool) {
+	switch {
+	case units.Contains(tg.Under, under):
+		return under, true
+	case units.Contains(under, tg.Under):
+		return tg.Under, true
+	}
+	return "", false
+}
+
+// Completeness of a report under a unit ("" the country), with a line per
+// child unit when children is set.
+func (db *DB) Completeness(ctx context.Context, d *DemandRecord, under string, children bool) (Completeness, []Completeness, error) {
+	tree, err := db.Tree(ctx)
+	if err != nil {
+		return Completeness{}, nil, err
+	}
+	name := func(code string) string {
+		if u, ok := tree.Get(code); ok {
+			return u.Name
+		}
+		return ""
+	}
+	expected := func(code string) int {
+		if d.Targets.Spec() {
+			if p, ok := targetRange(tree, d.Targets, code); ok {
+				lo, hi := tree.UnderRange(d.Targets.Level, p)
+				return hi - lo
+			}
+			return 0
+		}
+		n := 0
+		for _, u := range d.Targets.Units {
+			if units.Contains(code, u) {
+				n++
+			}
+		}
+		return n
+	}
+	top := Completeness{Unit: under, Name: name(under), Expected: expected(under)}
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	where := "demand_id = " + arg(d.ID)
+	if under != "" {
+		where += " AND " + scopeClause("unit_code", []string{under}, arg)
+	}
+	due := d.When().UTC()
+	var lines []Completeness
+	if !children {
+		q := `SELECT COUNT(*), COALESCE(SUM(CASE WHEN first <= ` + arg(due) + ` THEN 1 ELSE 0 END), 0) FROM
+			(SELECT unit_code, MIN(at) AS first FROM submissions WHERE ` + where + ` GROUP BY unit_code) s`
+		if err := db.r.QueryRowContext(ctx, q, args...).Scan(&top.Submitted, &top.OnTime); err != nil {
+			return top, nil, fmt.Errorf("completeness: %w", err)
+		}
+	} else {
+		kids, _ := tree.Children(under, 0, -1)
+		width := 2
+		if len(kids) > 0 {
+			width = len(kids[0].Code)
+		}
+		q := `SELECT substr(unit_code, 1, ` + strconv.Itoa(width) + `) AS k, COUNT(*), COALESCE(SUM(CASE WHEN first <= ` + arg(due) + ` THEN 1 ELSE 0 END), 0) FROM
+			(SELECT unit_code, MIN(at) AS first FROM submissions WHERE ` + where + ` GROUP BY unit_code) s GROUP BY k`
+		rows, err := db.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return top, nil, fmt.Errorf("completeness: %w", err)
+		}
+		got := map[string][2]int{}
+		for rows.Next() {
+			var k string
+			var n, on int
+			if err := rows.Scan(&k, &n, &on); err != nil {
+				rows.Close()
+				return top, nil, err
+			}
+			got[k] = [2]int{n, on}
+			top.Submitted += n
+			top.OnTime += on
+		}
+		rows.Close()
+		for _, k := range kids {
+			c := Completeness{Unit: k.Code, Name: k.Name, Expected: expected(k.Code), Submitted: got[k.Code][0], OnTime: got[k.Code][1]}
+			if c.Expected == 0 && c.Submitted == 0 {
+				continue
+			}
+			if c.Expected > 0 {
+				c.Percent = float64(c.Submitted) * 100 / float64(c.Expected)
+			}
+			lines = append(lines, c)
+		}
+	}
+	if top.Expected > 0 {
+		top.Percent = float64(top.Submitted) * 100 / float64(top.Expected)
+	}
+	return top, lines, nil
+}
+
+// Answer is one target's row of a report's answer: its current value of
+// each element, with provenance.
+type Answer struct {
+	Unit   units.Unit
+	Values map[string]Value
+}
+
+// EachAnswer streams, in unit code order, the current values a report
+// asked for, for every target under a unit that holds any. Elements is the
+// report's elements with their periods. It reads row by row, so a
+// national table never sits in memory whole.
+func (db *DB) EachAnswer(ctx context.Context, d *DemandRecord, elements map[*collect.Element]string, under string, fn func(Answer) error) error {
+	tree, err := db.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	if len(elements) == 0 {
+		return nil
+	}
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	var ors []string
+	byID := map[int64]*collect.Element{}
+	for e, period := range elements {
+		ors = append(ors, "(v.element_id = "+arg(e.ID)+" AND v.period = "+arg(period)+")")
+		byID[e.ID] = e
+	}
+	where := "v.current AND (" + strings.Join(ors, " OR ") + ")"
+	scope := under
+	if d.Targets.Spec() {
+		p, ok := targetRange(tree, d.Targets, under)
+		if !ok {
+			return nil
+		}
+		scope = p
+	}
+	if scope != "" {
+		where += " AND " + scopeClause("v.unit_code", []string{scope}, arg)
+	}
+	listed := map[string]bool{}
+	for _, u := range d.Targets.Units {
+		listed[u] = true
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT v.unit_code, v.element_id, v.value, COALESCE(v.demand_id, 0), v.person_id, v.at, v.source
+		FROM vals v WHERE `+where+` ORDER BY v.unit_code`, args...)
+	if err != nil {
+		return fmt.Errorf("read answer: %w", err)
+	}
+	defer rows.Close()
+	var cur *Answer
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		a := *cur
+		cur = nil
+		return fn(a)
+	}
+	for rows.Next() {
+		var v Value
+		var id int64
+		if err := rows.Scan(&v.Unit, &id, &v.Value, &v.DemandID, &v.PersonID, &v.At, &v.Source); err != nil {
+			return err
+		}
+		e := byID[id]
+		v.Element, v.Period, v.Current = e.Code, elements[e], true
+		if cur == nil || cur.Unit.Code != v.Unit {
+			if err := flush(); err != nil {
+				return err
+			}
+			u, ok := tree.Get(v.Unit)
+			isTarget := ok && (d.Targets.Spec() && u.Level == d.Targets.Level || listed[v.Unit])
+			if !isTarget {
+				continue
+			}
+			cur = &Answer{Unit: u, Values: map[string]Value{}}
+		}
+		cur.Values[e.Code] = v
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// ReportElements resolves the elements a report asks, with their periods.
+func (db *DB) ReportElements(ctx context.Context, d *gate.Demand) (map[*collect.Element]string, []*collect.Element, error) {
+	dict, err := db.Dictionary(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := map[*collect.Element]string{}
+	var order []*collect.Element
+	for _, f := range d.Asks.Fields {
+		if e, ok := dict.Elements[f.Element]; ok {
+			if _, dup := out[e]; !dup {
+				out[e] = collect.PeriodOf(e.Period, d.FiguresDate())
+				order = append(order, e)
+			}
+		}
+	}
+	return out, order, nil
+}
+
+var _ = time.Now

@@ -1,0 +1,682 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"lighten/internal/access"
+	"lighten/internal/collect"
+	"lighten/internal/gate"
+	"lighten/internal/i18n"
+	"lighten/internal/store"
+	"lighten/internal/units"
+)
+
+// ElementDecision approves or rejects a proposed element.
+type ElementDecision struct {
+	Approve bool   `json:"approve"`
+	Reason  string `json:"reason"`
+}
+
+// ReportForm is what a unit sees of a report: each field, with its value
+// when it is already known (prefilled, not asked).
+type ReportForm struct {
+	Demand   *store.DemandRecord `json:"demand"`
+	Unit     UnitRef             `json:"unit"`
+	Fields   []FormField         `json:"fields"`
+	Asked    int                 `json:"asked"`
+	Known    int                 `json:"known"`
+	Minutes  int                 `json:"minutes"`
+	Answered bool                `json:"answered"` // the unit has submitted
+}
+
+// FormField is one field of a report for one unit.
+type FormField struct {
+	Name    string           `json:"name"`
+	Element *collect.Element `json:"element,omitempty"`
+	Period  string           `json:"period,omitempty"`
+	Known   *store.Value     `json:"known,omitempty"`
+}
+
+// SubmissionResult says what was stored.
+type SubmissionResult struct {
+	Submission int64 `json:"submission"`
+	Duplicate  bool  `json:"duplicate"` // a retry: stored once already
+	Values     int   `json:"values"`
+}
+
+// SubmissionErrors lists every problem of a refused submission.
+type SubmissionErrors struct {
+	Error  *Error       `json:"error"`
+	Errors []FieldError `json:"errors"`
+}
+
+// FieldError names a unit, an element and what is wrong.
+type FieldError struct {
+	Unit    string `json:"unit"`
+	Element string `json:"element"`
+	Message string `json:"message"`
+}
+
+// BulkResult counts what a bulk submission stored.
+type BulkResult struct {
+	Units  int `json:"units"`
+	Values int `json:"values"`
+}
+
+// CompletenessView is a report's completeness under a unit.
+type CompletenessView struct {
+	Total    store.Completeness   `json:"total"`
+	Children []store.Completeness `json:"children"`
+}
+
+func (s *Server) collectRoutes() []*route {
+	pElement := param{Name: "element", In: "path", Type: "string", Required: true}
+	return []*route{
+		{Method: "GET", Pattern: "/api/v1/elements", Tag: "collect", Action: access.ReadUnits,
+			Summary: "The shared data dictionary", Params: []param{{Name: "status", In: "query", Type: "string"}}, Result: []*collect.Element{}, h: s.apiElements},
+		{Method: "POST", Pattern: "/api/v1/elements", Tag: "collect", Auth: signedIn, Action: access.IssueDemands,
+			Summary: "Add or change an element: burden offices add approved ones; office staff propose new ones for review",
+			Body:    collect.Element{}, Result: collect.Element{}, Status: http.StatusCreated, h: s.apiSaveElement},
+		{Method: "POST", Pattern: "/api/v1/elements/{element}/decision", Tag: "collect", Auth: signedIn, Action: access.ReviewDemands,
+			Summary: "Approve or reject a proposed element, with a reason", Params: []param{pElement}, Body: ElementDecision{}, Result: collect.Element{}, h: s.apiDecideElement},
+		{Method: "POST", Pattern: "/api/v1/element-rules", Tag: "collect", Auth: signedIn, Action: access.ReviewDemands,
+			Summary: "Add a cross-element rule, such as households <= population", Body: collect.Rule{}, Result: collect.Rule{}, Status: http.StatusCreated, h: s.apiSaveRule},
+		{Method: "GET", Pattern: "/api/v1/units/{code}/reports/{id}", Tag: "collect", Auth: signedIn, Action: access.ReadInbox,
+			Summary: "A report as the unit fills it: every field, prefilled where the value is already held", Params: []param{pCode, pDemand},
+			Result: ReportForm{}, h: s.apiReportForm},
+		{Method: "POST", Pattern: "/api/v1/units/{code}/reports/{id}/submission", Tag: "collect", Auth: signedIn, Action: access.ActInbox,
+			Summary: "Submit the unit's values, all or nothing; the same client_key stores once", Params: []param{pCode, pDemand},
+			Body: collect.Submission{}, Result: SubmissionResult{}, Status: http.StatusCreated, h: s.apiSubmit},
+		{Method: "POST", Pattern: "/api/v1/reports/{id}/submissions", Tag: "collect", Auth: signedIn, Action: access.ActInbox,
+			Summary: "Submit for many units at once, as JSON (a list of submissions) or CSV (unit,element,value); all or nothing",
+			Params:  []param{pDemand}, Body: []collect.Submission{}, Result: BulkResult{}, Status: http.StatusCreated, h: s.apiBulkSubmit},
+		{Method: "GET", Pattern: "/api/v1/reports/{id}/completeness", Tag: "collect", Auth: signedIn, Action: access.ReadDemands,
+			Summary: "Expected, submitted and on time, for any subtree, with a line per child unit",
+			Params:  []param{pDemand, pUnder}, Result: CompletenessView{}, h: s.apiCompleteness},
+		{Method: "GET", Pattern: "/api/v1/reports/{id}/answer", Tag: "collect", Auth: signedIn, Action: access.ReadDemands,
+			Summary: "The issuer's answer: every target's values with provenance, as JSON lines or CSV (format=csv), streamed",
+			Params:  []param{pDemand, pUnder, {Name: "format", In: "query", Type: "string", Desc: "jsonl (default) or csv"}}, Result: store.Value{}, h: s.apiAnswerTable},
+		{Method: "GET", Pattern: "/api/v1/units/{code}/values/{element}", Tag: "collect", Auth: signedIn, Action: access.ReadInbox,
+			Summary: "Every value a unit gave for an element and period, newest first", Params: []param{pCode, pElement,
+				{Name: "period", In: "query", Type: "string", Required: true}}, Result: []store.Value{}, h: s.apiHistory},
+	}
+}
+
+func collectError(err error) error {
+	var p *collect.Problem
+	if errors.As(err, &p) {
+		e := errorf(CodeInvalid, "error.collect", p.Error())
+		e.Field = p.Field
+		return e
+	}
+	return gateError(err)
+}
+
+func (s *Server) apiElements(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	d, err := s.db.Dictionary(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []*collect.Element{}
+	st := r.URL.Query().Get("status")
+	for _, e := range d.Sorted() {
+		if st == "" || string(e.Status) == st {
+			out = append(out, e)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiSaveElement(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	var e collect.Element
+	if err := decode(r, &e); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	burden := c.P.CanSomewhere(access.ReviewDemands)
+	switch {
+	case burden:
+		if e.Owner == 0 {
+			return invalid("owner", "error.required", "owner")
+		}
+		o, err := s.db.Office(ctx, e.Owner)
+		if err != nil {
+			return invalid("owner", "error.bad_number", "owner", strconv.FormatInt(e.Owner, 10))
+		}
+		if err := c.Require(access.ReviewDemands, o.UnitCode); err != nil {
+			return err
+		}
+		e.Status = collect.Approved
+	case c.Person.OfficeID != 0 && c.P.CanSomewhere(access.IssueDemands):
+		e.Owner, e.Status = c.Person.OfficeID, collect.Proposed
+	default:
+		return errorf(CodeForbidden, "error.not_issuer")
+	}
+	d, err := s.db.Dictionary(ctx)
+	if err != nil {
+		return err
+	}
+	if old, ok := d.Elements[strings.TrimSpace(e.Code)]; ok && !burden && (old.Owner != c.Person.OfficeID || old.Status == collect.Approved) {
+		return &Error{Code: CodeConflict, Message: i18n.Both("error.conflict", e.Code)}
+	}
+	if err := s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error { return tx.SaveElement(ctx, &e) }); err != nil {
+		return collectError(err)
+	}
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+func (s *Server) apiDecideElement(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	d, err := s.db.Dictionary(ctx)
+	if err != nil {
+		return err
+	}
+	e, ok := d.Elements[r.PathValue("element")]
+	if !ok {
+		return errorf(CodeNotFound, "error.not_found")
+	}
+	o, err := s.db.Office(ctx, e.Owner)
+	if err != nil {
+		return err
+	}
+	if err := c.Require(access.ReviewDemands, o.UnitCode); err != nil {
+		return err
+	}
+	var b ElementDecision
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	if strings.TrimSpace(b.Reason) == "" {
+		return invalid("reason", "error.required", "reason")
+	}
+	if err := s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error { return tx.DecideElement(ctx, e, b.Approve, strings.TrimSpace(b.Reason)) }); err != nil {
+		return gateError(err)
+	}
+	d, err = s.db.Dictionary(ctx)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d.Elements[e.Code])
+	return nil
+}
+
+func (s *Server) apiSaveRule(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	if !c.P.CanSomewhere(access.ReviewDemands) {
+		return c.Require(access.ReviewDemands, c.Person.UnitCode)
+	}
+	var rule collect.Rule
+	if err := decode(r, &rule); err != nil {
+		return err
+	}
+	d, err := s.db.Dictionary(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, code := range []string{rule.Left, rule.Right} {
+		if e, ok := d.Elements[code]; !ok || (e.Type != collect.Integer && e.Type != collect.Decimal) {
+			return invalid("left", "error.collect_rule", code)
+		}
+	}
+	if err := s.db.Write(r.Context(), c.Actor(), func(tx *store.Tx) error { return tx.SaveRule(r.Context(), &rule) }); err != nil {
+		return collectError(err)
+	}
+	writeJSON(w, http.StatusCreated, rule)
+	return nil
+}
+
+// inboxReport finds a report in a unit's inbox.
+func (s *Server) inboxReport(ctx context.Context, c *Ctx, code string, id int64, a access.Action) (units.Unit, *store.DemandRecord, error) {
+	t, err := c.Tree(ctx)
+	if err != nil {
+		return units.Unit{}, nil, err
+	}
+	if _, err := knownCode(t, "code", code); err != nil {
+		return units.Unit{}, nil, err
+	}
+	if err := c.Require(a, code); err != nil {
+		return units.Unit{}, nil, err
+	}
+	u, _ := t.Get(code)
+	items, err := s.db.Inbox(ctx, u, time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return u, nil, err
+	}
+	for _, it := range items {
+		if it.Demand.ID == id && it.Demand.Kind == gate.Report {
+			return u, it.Demand, nil
+		}
+	}
+	return u, nil, errorf(CodeNotFound, "error.not_found")
+}
+
+func (s *Server) reportForm(ctx context.Context, u units.Unit, rec *store.DemandRecord) (ReportForm, map[string]*collect.Element, map[string]string, error) {
+	elems, _, err := s.db.ReportElements(ctx, &rec.Demand)
+	if err != nil {
+		return ReportForm{}, nil, nil, err
+	}
+	want := map[string]string{}
+	asked := map[string]*collect.Element{}
+	for e, p := range elems {
+		want[e.Code] = p
+		asked[e.Code] = e
+	}
+	known, err := s.db.UnitValues(ctx, u.Code, want)
+	if err != nil {
+		return ReportForm{}, nil, nil, err
+	}
+	form := ReportForm{Demand: rec, Unit: UnitRef{Code: u.Code, Name: u.Name, Level: u.Level.String()}, Fields: []FormField{}}
+	knownRaw := map[string]string{}
+	for _, f := range rec.Asks.Fields {
+		ff := FormField{Name: f.Name}
+		if e, ok := asked[f.Element]; ok {
+			ff.Element, ff.Period = e, want[e.Code]
+			if v, ok := known[e.Code]; ok {
+				v := v
+				ff.Known = &v
+				knownRaw[e.Code] = v.Value
+				form.Known++
+			} else {
+				form.Asked++
+				form.Minutes += max(f.Minutes, 3)
+			}
+		}
+		form.Fields = append(form.Fields, ff)
+	}
+	return form, asked, knownRaw, nil
+}
+
+func (s *Server) apiReportForm(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	u, rec, err := s.inboxReport(r.Context(), c, r.PathValue("code"), id, access.ReadInbox)
+	if err != nil {
+		return err
+	}
+	form, _, _, err := s.reportForm(r.Context(), u, rec)
+	if err != nil {
+		return err
+	}
+	top, _, err := s.db.Completeness(r.Context(), rec, u.Code, false)
+	if err != nil {
+		return err
+	}
+	form.Answered = top.Submitted > 0
+	writeJSON(w, http.StatusOK, form)
+	return nil
+}
+
+// checkSubmission validates one unit's submission against the report.
+func (s *Server) checkSubmission(ctx context.Context, u units.Unit, rec *store.DemandRecord, sub collect.Submission) ([]store.Value, []FieldError, error) {
+	_, asked, known, err := s.reportForm(ctx, u, rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	dict, err := s.db.Dictionary(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sub.Unit = u.Code
+	norm, errs := collect.Check(sub, asked, known, dict.RulesFor(asked))
+	if len(errs) > 0 {
+		var out []FieldError
+		for _, e := range errs {
+			var p *collect.Problem
+			if errors.As(e, &p) {
+				out = append(out, FieldError{Unit: u.Code, Element: p.Field, Message: p.Msg})
+			}
+		}
+		return nil, out, nil
+	}
+	periods, _, _ := s.db.ReportElements(ctx, &rec.Demand)
+	byCode := map[string]string{}
+	for e, p := range periods {
+		byCode[e.Code] = p
+	}
+	vals := make([]store.Value, 0, len(norm))
+	codes := make([]string, 0, len(norm))
+	for code := range norm {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		vals = append(vals, store.Value{Element: code, Period: byCode[code], Value: norm[code]})
+	}
+	return vals, nil, nil
+}
+
+func (s *Server) writeSubmissionErrors(w http.ResponseWriter, fe []FieldError) {
+	e := errorf(CodeInvalid, "error.submission", len(fe))
+	if len(fe) > 0 {
+		e.Field = fe[0].Element
+	}
+	writeJSON(w, http.StatusBadRequest, SubmissionErrors{Error: e, Errors: fe})
+}
+
+func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	u, rec, err := s.inboxReport(ctx, c, r.PathValue("code"), id, access.ActInbox)
+	if err != nil {
+		return err
+	}
+	var sub collect.Submission
+	if err := decode(r, &sub); err != nil {
+		return err
+	}
+	if sub.Unit != "" && sub.Unit != u.Code {
+		return invalid("unit", "error.bad_code", sub.Unit)
+	}
+	vals, fe, err := s.checkSubmission(ctx, u, rec, sub)
+	if err != nil {
+		return err
+	}
+	if len(fe) > 0 {
+		s.writeSubmissionErrors(w, fe)
+		return nil
+	}
+	var res SubmissionResult
+	err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
+		var err error
+		res.Submission, res.Duplicate, err = tx.Submit(ctx, rec, u.Code, strings.TrimSpace(sub.Key), vals)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !res.Duplicate {
+		res.Values = len(vals)
+	}
+	status := http.StatusCreated
+	if res.Duplicate {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, res)
+	return nil
+}
+
+// maxBulk bounds a bulk submission body.
+const maxBulk = 64 << 20
+
+// readBulk reads submissions from JSON or CSV (unit,element,value).
+func readBulk(r *http.Request) ([]collect.Submission, error) {
+	body := http.MaxBytesReader(nil, r.Body, maxBulk)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
+		cr := csv.NewReader(body)
+		head, err := cr.Read()
+		if err != nil {
+			return nil, invalid("body", "error.csv", 1, err.Error())
+		}
+		if len(head) > 0 {
+			head[0] = strings.TrimPrefix(head[0], "\ufeff")
+		}
+		if strings.Join(head, ",") != "unit,element,value" {
+			return nil, invalid("body", "error.csv", 1, "header unit,element,value expected")
+		}
+		byUnit := map[string]*collect.Submission{}
+		var order []string
+		line := 1
+		for {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			line++
+			if err != nil {
+				return nil, invalid("body", "error.csv", line, err.Error())
+			}
+			if len(rec) != 3 {
+				return nil, invalid("body", "error.csv", line, fmt.Sprintf("%d columns, 3 expected", len(rec)))
+			}
+			sub, ok := byUnit[rec[0]]
+			if !ok {
+				sub = &collect.Submission{Unit: rec[0], Values: map[string]string{}}
+				byUnit[rec[0]] = sub
+				order = append(order, rec[0])
+			}
+			if _, dup := sub.Values[rec[1]]; dup {
+				return nil, invalid("body", "error.csv", line, "unit "+rec[0]+" gives "+rec[1]+" twice")
+			}
+			sub.Values[rec[1]] = rec[2]
+		}
+		out := make([]collect.Submission, 0, len(order))
+		for _, u := range order {
+			out = append(out, *byUnit[u])
+		}
+		return out, nil
+	}
+	var subs []collect.Submission
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&subs); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errorf(CodeTooLarge, "error.too_large", maxBulk)
+		}
+		return nil, errorf(CodeInvalid, "error.bad_json", err.Error())
+	}
+	return subs, nil
+}
+
+func (s *Server) apiBulkSubmit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	subs, err := readBulk(r)
+	if err != nil {
+		return err
+	}
+	type prepared struct {
+		unit string
+		rec  *store.DemandRecord
+		key  string
+		vals []store.Value
+	}
+	var all []prepared
+	var problems []FieldError
+	seen := map[string]bool{}
+	if !c.P.CanSomewhere(access.ActInbox) {
+		return c.Require(access.ActInbox, c.Person.UnitCode)
+	}
+	for _, sub := range subs {
+		if _, ok := units.LevelOfCode(sub.Unit); ok {
+			if err := c.Require(access.ActInbox, sub.Unit); err != nil {
+				return err
+			}
+		}
+		if seen[sub.Unit] {
+			problems = append(problems, FieldError{Unit: sub.Unit, Message: "the unit appears twice"})
+			continue
+		}
+		seen[sub.Unit] = true
+		u, rec, err := s.inboxReport(ctx, c, sub.Unit, id, access.ActInbox)
+		if err != nil {
+			e := asError(err)
+			problems = append(problems, FieldError{Unit: sub.Unit, Message: e.Message.In(c.Lang)})
+			continue
+		}
+		vals, fe, err := s.checkSubmission(ctx, u, rec, sub)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, fe...)
+		all = append(all, prepared{u.Code, rec, strings.TrimSpace(sub.Key), vals})
+	}
+	if len(problems) > 0 {
+		s.writeSubmissionErrors(w, problems)
+		return nil
+	}
+	res := BulkResult{}
+	err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
+		for _, p := range all {
+			_, dup, err := tx.Submit(ctx, p.rec, p.unit, p.key, p.vals)
+			if err != nil {
+				return err
+			}
+			if !dup {
+				res.Units++
+				res.Values += len(p.vals)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+// reportFor reads a report the principal may see.
+func (s *Server) reportFor(ctx context.Context, c *Ctx, r *http.Request) (*store.DemandRecord, error) {
+	id, err := idParam(r)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := s.visibleDemand(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Kind != gate.Report {
+		return nil, errorf(CodeNotFound, "error.not_found")
+	}
+	return rec, nil
+}
+
+func (s *Server) apiCompleteness(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	rec, err := s.reportFor(ctx, c, r)
+	if err != nil {
+		return err
+	}
+	t, err := c.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	under, err := codeParam(t, r, "under")
+	if err != nil {
+		return err
+	}
+	top, kids, err := s.db.Completeness(ctx, rec, under, true)
+	if err != nil {
+		return err
+	}
+	if kids == nil {
+		kids = []store.Completeness{}
+	}
+	writeJSON(w, http.StatusOK, CompletenessView{Total: top, Children: kids})
+	return nil
+}
+
+// readable keeps the elements whose values the office may read.
+func readable(elems map[*collect.Element]string, office int64, all bool) map[*collect.Element]string {
+	out := map[*collect.Element]string{}
+	for e, p := range elems {
+		ok := all || e.Owner == office || len(e.Readers) == 0
+		for _, r := range e.Readers {
+			ok = ok || r == office
+		}
+		if ok {
+			out[e] = p
+		}
+	}
+	return out
+}
+
+func (s *Server) apiAnswerTable(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	rec, err := s.reportFor(ctx, c, r)
+	if err != nil {
+		return err
+	}
+	t, err := c.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	under, err := codeParam(t, r, "under")
+	if err != nil {
+		return err
+	}
+	elems, order, err := s.db.ReportElements(ctx, &rec.Demand)
+	if err != nil {
+		return err
+	}
+	// The issuing office reads what its elements' readers allow; the
+	// burden office and auditors read everything issued in their scope.
+	office := rec.OfficeID
+	all := c.P.Can(access.ReviewDemands, rec.IssuerUnit) || c.P.Has(units.RoleAuditor) || c.P.Has(units.RoleAdmin)
+	elems = readable(elems, office, all)
+	if r.URL.Query().Get("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=report-%d.csv", rec.ID))
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"unit", "unit_name", "element", "period", "value", "demand", "person", "at", "source"})
+		err := s.db.EachAnswer(ctx, rec, elems, under, func(a store.Answer) error {
+			for _, e := range order {
+				if v, ok := a.Values[e.Code]; ok {
+					cw.Write([]string{a.Unit.Code, a.Unit.Name, v.Element, v.Period, v.Value, strconv.FormatInt(v.DemandID, 10),
+						strconv.FormatInt(v.PersonID, 10), v.At.UTC().Format(time.RFC3339), v.Source})
+				}
+			}
+			cw.Flush()
+			return cw.Error()
+		})
+		cw.Flush()
+		return err
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return s.db.EachAnswer(ctx, rec, elems, under, func(a store.Answer) error {
+		for _, e := range order {
+			if v, ok := a.Values[e.Code]; ok {
+				if err := enc.Encode(v); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	t, err := c.Tree(r.Context())
+	if err != nil {
+		return err
+	}
+	code, err := knownCode(t, "code", r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	if err := c.Require(access.ReadInbox, code); err != nil {
+		return err
+	}
+	period := r.URL.Query().Get("period")
+	if period == "" {
+		return invalid("period", "error.required", "period")
+	}
+	h, err := s.db.History(r.Context(), code, r.PathValue("element"), period)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, h)
+	return nil
+}
