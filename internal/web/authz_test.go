@@ -372,7 +372,7 @@ func postPassword(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 
 // authzCases lists the API rows and, from ui_authz_test.go, the pages'.
 func authzCases() []authzCase {
-	return append(append([]authzCase(nil), apiAuthzCases...), uiAuthzCases...)
+	return append(append(append([]authzCase(nil), apiAuthzCases...), uiAuthzCases...), fileAuthzCases...)
 }
 
 func TestAuthorizationTableCoversEveryRoute(t *testing.T) {
