@@ -30,6 +30,7 @@ Usage:
   lighten duties import [--db URL] --owner CODE --level L --effective DATE FILE.xlsx
                                                      save a version of an office's duty list (three-list layout)
   lighten duties export [--db URL] --unit CODE FILE.xlsx  write the duty list in force for a unit
+  lighten draw verify FILE                           recompute a published inspection draw from its record
   lighten audit verify [--db URL]                    check the audit hash chain
   lighten calendar load [--db URL] FILE              store newer or corrected years of the official calendar
   lighten calendar show [--db URL] YEAR              list a year's holidays, make-up working days and working-day count
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdCalendar(ctx, rest, stdout, stderr)
 	case "duties":
 		return cmdDuties(ctx, rest, stdout, stderr)
+	case "draw":
+		return cmdDraw(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "lighten", version)
 		return nil

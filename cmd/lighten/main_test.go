@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"lighten/internal/store"
 	"lighten/internal/store/storetest"
 	"lighten/internal/units"
+	"lighten/internal/visits"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
@@ -239,5 +241,32 @@ func TestDutiesImportExport(t *testing.T) {
 				t.Fatalf("exported workbook: %v %v", got, err)
 			}
 		})
+	}
+}
+
+func TestDrawVerify(t *testing.T) {
+	secret := []byte("kept by the drawing office")
+	d := &visits.Draw{Plan: "2026Q4 安全生产检查", MinPerTier: 1, Tiers: []visits.Tier{{Name: "all", Rate: 0.1,
+		Units: []string{"430922101", "430922103", "430922107", "430922108", "430922109", "430922112", "430922113"}}}}
+	d.Prepare(secret)
+	d.PublicValue = "beacon 2026-11-27 round 123456"
+	sel, err := d.Run(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Selected, d.Secret = sel, fmt.Sprintf("%x", secret)
+	dir := t.TempDir()
+	write := func(name string, d *visits.Draw) string {
+		b, _ := json.Marshal(d)
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o644)
+		return p
+	}
+	if out, err := runCmd(t, "", "draw", "verify", write("ok.json", d)); err != nil || !strings.Contains(out, "verified: plan") {
+		t.Fatalf("verify: %q %v", out, err)
+	}
+	d.Tiers[0].Units = d.Tiers[0].Units[1:]
+	if out, err := runCmd(t, "", "draw", "verify", write("bad.json", d)); err == nil || !strings.Contains(out, "NOT VERIFIED") {
+		t.Fatalf("tampered pool: %q %v", out, err)
 	}
 }

@@ -232,7 +232,7 @@ func PeriodEnd(pt PeriodType, p string) (time.Time, error) {
 			return time.Time{}, bad
 		}
 		jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, china)
-		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7))
+		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
 		return monday.AddDate(0, 0, 7*w), nil
 	case Month:
 		t, err := time.ParseInLocation("2006-01", p, china)
