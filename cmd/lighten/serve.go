@@ -63,6 +63,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "lighten demo: %s %s in %.1fs — %d units of 湖南省益阳市桃江县 (Taojiang County, code %s)\n",
 		how, *dsn, time.Since(start).Seconds(), t.Len(), demo.County)
+	counts, err := demo.CountDemands(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  %s\n", counts)
 	return serve(ctx, db, *addr, web.Options{Version: version}, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\nOpen %s\n\nSign in as any of these (password %q):\n", url, demo.Password)
 		for _, a := range demo.Accounts(t) {

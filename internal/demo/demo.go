@@ -1,11 +1,13 @@
 // Package demo fills a database with one real county from the national tree,
-// its offices and people for every role, so that every capability of
-// lighten can be seen working without any setup.
+// its offices and people for every role, and a year of the demands its
+// offices sent down, so that every capability of lighten can be seen
+// working without any setup.
 package demo
 
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -56,6 +58,11 @@ func Accounts(t *units.Tree) []Account {
 		{Login: "minzheng", Name: "民政局 王强", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[1].Name},
 		{Login: "nongye", Name: "农业农村局 陈静", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[2].Name},
 		{Login: "weijian", Name: "卫健局 赵磊", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[3].Name},
+		{Login: "jiaoyu", Name: "教育局 黄志刚", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[4].Name},
+		{Login: "tongji", Name: "统计局 彭丽", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[5].Name},
+		{Login: "yingji", Name: "应急管理局 曾军", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[6].Name},
+		{Login: "ziran", Name: "自然资源局 龚涛", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[7].Name},
+		{Login: "shitongji", Name: "市统计局 罗婷", Role: units.RoleIssuer, Where: "4309", Unit: "4309", Office: offices[8].Name},
 		{Login: "zhen", Name: town.Name + " 李华", Role: units.RoleCadre, Where: town.Code, Unit: town.Code},
 		{Login: "cun", Name: village.Name + " 周红", Role: units.RoleCadre, Where: village.Code, Unit: village.Code},
 		{Login: "jiancha", Name: "督查组 孙伟", Role: units.RoleInspector, Where: County, Unit: County},
@@ -90,12 +97,36 @@ func Seeded(ctx context.Context, db *store.DB) (bool, error) {
 	return n > 0, err
 }
 
-// Seed loads the county, its offices and the demo people. It does nothing
-// to a database that already has people in it.
+// Seed loads the county, its offices and the demo people, then plays a
+// year of demands up to now. It does nothing to a database that already
+// has people in it.
+//
+// The year is played on a second handle of the same SQLite file whose
+// clock the seed moves: the gate refuses dates before "now" and measures
+// lead time from it, so history has to be written at the time it happened.
 func Seed(ctx context.Context, db *store.DB) error {
 	if done, err := Seeded(ctx, db); err != nil || done {
 		return err
 	}
+	if db.Dialect != store.SQLite {
+		return errors.New("the demo is played on an SQLite file")
+	}
+	now := db.Now()
+	clk := &Clock{}
+	clk.Set(yearBefore(now))
+	hist, err := store.Open(ctx, db.URL, store.Options{Now: clk.Now})
+	if err != nil {
+		return err
+	}
+	defer hist.Close()
+	if err := seedCounty(ctx, hist); err != nil {
+		return err
+	}
+	return SeedDemands(ctx, hist, clk, now)
+}
+
+// seedCounty loads the county, its offices and the demo people.
+func seedCounty(ctx context.Context, db *store.DB) error {
 	us, err := Units()
 	if err != nil {
 		return fmt.Errorf("demo county: %w", err)
