@@ -15,6 +15,7 @@ import (
 	"lighten/internal/gate"
 	"lighten/internal/store"
 	"lighten/internal/units"
+	"lighten/internal/visits"
 )
 
 // Who may do what where. Each row names a route, the place in the tree it
@@ -226,6 +227,24 @@ var apiAuthzCases = []authzCase{
 	}},
 	{"GET /api/v1/duties-stats", "", "-YYYY---YY", get("/api/v1/duties-stats")},
 
+	{"POST /api/v1/draws", "in", "----Y-----", func(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", "/api/v1/draws", DrawBody{Plan: "检查计划", Level: units.Village, Under: places[place][:6], Rate: 0.5,
+			MinPerTier: 1, RevealAfter: "2030-01-01"}}
+	}},
+	{"POST /api/v1/draws", "out", "----------", func(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", "/api/v1/draws", DrawBody{Plan: "检查计划", Level: units.Village, Under: places[place][:6], Rate: 0.5,
+			MinPerTier: 1, RevealAfter: "2030-01-01"}}
+	}},
+	{"GET /api/v1/draws/{id}", "", "YYYYYYYYYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/api/v1/draws/%d", e.draw(true).ID), nil}
+	}},
+	{"POST /api/v1/draws/{id}/run", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/draws/%d/run", e.draw(false).ID), PublicValueBody{Value: "beacon"}}
+	}},
+	{"POST /api/v1/draws/{id}/reveal", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/draws/%d/reveal", e.draw(true).ID), nil}
+	}},
+
 	{"GET /api/v1/elements", "", "YYYYYYYYYY", get("/api/v1/elements")},
 	{"POST /api/v1/elements", "", "---YY-----", func(e *authzEnv, who authzPrincipal, _ string) authzRequest {
 		return authzRequest{"POST", "/api/v1/elements", collect.Element{Code: "X-" + who.name, Name: "耕地面积", Type: collect.Decimal,
@@ -270,6 +289,27 @@ func (e *authzEnv) report() *store.DemandRecord {
 		e.shared = e.draft(true)
 	}
 	return e.shared
+}
+
+// draw makes a draw of the issuer's office, committed or drawn.
+func (e *authzEnv) draw(run bool) *store.DrawRecord {
+	ctx := context.Background()
+	d := &visits.Draw{Plan: "检查计划", MinPerTier: 1, Tiers: []visits.Tier{{Name: "all", Rate: 0.5, Units: []string{"430922100201", "430922100202"}}}}
+	var rec *store.DrawRecord
+	err := e.f.db.Write(ctx, store.System, func(tx *store.Tx) error {
+		var err error
+		if rec, err = tx.CreateDraw(ctx, e.issuer.ID, d, time.Now().Add(-time.Hour)); err != nil {
+			return err
+		}
+		if run {
+			return tx.RunDraw(ctx, rec, "public value")
+		}
+		return nil
+	})
+	if err != nil {
+		e.f.t.Fatal(err)
+	}
+	return rec
 }
 
 // elements makes two numeric elements of the issuer's office, once.

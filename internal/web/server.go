@@ -48,7 +48,7 @@ func New(db *store.DB, opt Options) *Server {
 		opt.Logger = slog.Default()
 	}
 	s := &Server{db: db, log: opt.Logger, opt: opt, metrics: newMetrics(db)}
-	for _, rt := range append(append(append(s.apiRoutes(), s.demandRoutes()...), s.dutyRoutes()...), s.collectRoutes()...) {
+	for _, rt := range append(append(append(append(s.apiRoutes(), s.demandRoutes()...), s.dutyRoutes()...), s.collectRoutes()...), s.drawRoutes()...) {
 		rt.API = true
 		s.routes = append(s.routes, rt)
 	}

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"lighten/internal/audit"
+	"lighten/internal/visits"
+)
+
+// DrawRecord is a draw as lighten keeps it: the public record, and — kept
+// sealed until the reveal — the secret and the selection.
+type DrawRecord struct {
+	ID       int64       `json:"id"`
+	OfficeID int64       `json:"office"`
+	Status   string      `json:"status"` // committed, drawn, revealed
+	Draw     visits.Draw `json:"record"`
+	Created  time.Time   `json:"created"`
+	// RevealAfter is the end of the visits' window: before it the
+	// selection stays sealed.
+	RevealAfter time.Time  `json:"reveal_after"`
+	Drawn       *time.Time `json:"drawn,omitempty"`
+	Revealed    *time.Time `json:"revealed,omitempty"`
+	CreatedBy   int64      `json:"created_by"`
+	secret      []byte
+	selection   []string
+}
+
+// Selection is the sealed list of targets; only for the reveal and the
+// scheduling of the visits.
+func (d *DrawRecord) Selection() []string { return d.selection }
+
+// CreateDraw commits to a fresh secret over the pool and parameters.
+func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, revealAfter time.Time) (*DrawRecord, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	d.Prepare(secret)
+	d.PublicValue, d.Secret, d.Selected, d.Digest = "", "", nil, ""
+	rec := &DrawRecord{OfficeID: office, Status: "committed", Draw: *d, Created: tx.Now, RevealAfter: revealAfter, CreatedBy: tx.Actor.ID, secret: secret}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.queryRow(ctx, `INSERT INTO draws (office_id, plan, record, secret, status, created, created_by, reveal_after) VALUES ($1,$2,$3,$4,'committed',$5,$6,$7) RETURNING id`,
+		office, d.Plan, string(body), hex.EncodeToString(secret), tx.Now, tx.Actor.ID, revealAfter.UTC()).Scan(&rec.ID); err != nil {
+		return nil, fmt.Errorf("create draw: %w", err)
+	}
+	pool := 0
+	for _, t := range d.Tiers {
+		pool += len(t.Units)
+	}
+	return rec, tx.Audit(ctx, audit.Record{Action: "draw.commit", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10),
+		After: audit.JSON(map[string]any{"plan": d.Plan, "pool": pool, "commitment": d.Commitment})})
+}
+
+// RunDraw fixes the public value and draws. The selection is stored
+// sealed; only its digest is published.
+func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error {
+	if rec.Status != "committed" {
+		return fmt.Errorf("draw %d is %s: %w", rec.ID, rec.Status, ErrState)
+	}
+	rec.Draw.PublicValue = public
+	sel, err := rec.Draw.Run(rec.secret)
+	if err != nil {
+		return err
+	}
+	body, _ := json.Marshal(rec.Draw)
+	selection, _ := json.Marshal(sel)
+	if _, err := tx.exec(ctx, `UPDATE draws SET record=$1, selection=$2, status='drawn', drawn=$3 WHERE id=$4`, string(body), string(selection), tx.Now, rec.ID); err != nil {
+		return fmt.Errorf("run draw: %w", err)
+	}
+	rec.Status, rec.selection = "drawn", sel
+	return tx.Audit(ctx, audit.Record{Action: "draw.run", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10),
+		After: audit.JSON(map[string]any{"public_value": public, "digest": rec.Draw.Digest, "drawn": len(sel)})})
+}
+
+// RevealDraw publishes the secret and the selection, so that anyone can
+// verify the draw.
+func (tx *Tx) RevealDraw(ctx context.Context, rec *DrawRecord) error {
+	if rec.Status != "drawn" {
+		return fmt.Errorf("draw %d is %s: %w", rec.ID, rec.Status, ErrState)
+	}
+	if tx.Now.Before(rec.RevealAfter) {
+		return fmt.Errorf("draw %d stays sealed until %s, when its visits are over: %w", rec.ID, rec.RevealAfter.Format(time.RFC3339), ErrState)
+	}
+	rec.Draw.Secret, rec.Draw.Selected = hex.EncodeToString(rec.secret), rec.selection
+	body, _ := json.Marshal(rec.Draw)
+	if _, err := tx.exec(ctx, `UPDATE draws SET record=$1, status='revealed', revealed=$2 WHERE id=$3`, string(body), tx.Now, rec.ID); err != nil {
+		return fmt.Errorf("reveal draw: %w", err)
+	}
+	rec.Status = "revealed"
+	return tx.Audit(ctx, audit.Record{Action: "draw.reveal", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10)})
+}
+
+// DrawByID reads a draw with its sealed parts.
+func (db *DB) DrawByID(ctx context.Context, id int64) (*DrawRecord, error) {
+	rec := &DrawRecord{ID: id}
+	var body, secret, selection string
+	var drawn, revealed sql.NullTime
+	err := db.r.QueryRowContext(ctx, `SELECT office_id, record, secret, selection, status, created, drawn, revealed, created_by, reveal_after FROM draws WHERE id = $1`, id).
+		Scan(&rec.OfficeID, &body, &secret, &selection, &rec.Status, &rec.Created, &drawn, &revealed, &rec.CreatedBy, &rec.RevealAfter)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("draw %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read draw: %w", err)
+	}
+	if err := json.Unmarshal([]byte(body), &rec.Draw); err != nil {
+		return nil, err
+	}
+	json.Unmarshal([]byte(selection), &rec.selection)
+	rec.secret, _ = hex.DecodeString(secret)
+	if drawn.Valid {
+		rec.Drawn = &drawn.Time
+	}
+	if revealed.Valid {
+		rec.Revealed = &revealed.Time
+	}
+	return rec, nil
+}
