@@ -66,7 +66,7 @@ func TestDrawTamperingFails(t *testing.T) {
 		n := rapid.IntRange(2, 300).Draw(rt, "n")
 		rate := rapid.Float64Range(0.01, 1).Draw(rt, "rate")
 		secret := []byte(rapid.StringN(1, 20, -1).Draw(rt, "secret"))
-		d := prepared(n, rate, secret, rapid.StringN(1, 10, -1).Draw(rt, "public"))
+		d := prepared(n, rate, secret, "round "+rapid.StringN(1, 10, -1).Draw(rt, "public"))
 		reveal(rt, d, secret)
 		if err := Verify(d); err != nil {
 			rt.Fatal(err)
