@@ -150,14 +150,18 @@ func (d *Draw) Select(secret []byte) []string {
 	return out
 }
 
-// SelectionDigest is SHA-256 over the secret and the selected codes,
-// sorted: published at the draw instead of the list. The secret keeps a
-// small pool's few possible selections from being guessed from the digest.
-func SelectionDigest(secret []byte, selected []string) string {
+// SelectionDigest is SHA-256 over the pool, the public value, the secret
+// and the selected codes, sorted: published at the draw instead of the
+// list. The secret keeps a small pool's few possible selections from being
+// guessed from the digest; the pool and public value bind it to this draw
+// even when everyone in the pool is drawn.
+func (d *Draw) SelectionDigest(secret []byte, selected []string) string {
 	s := append([]string(nil), selected...)
 	sort.Strings(s)
 	h := sha256.New()
 	field(h, []byte(DrawVersion+"/selection"))
+	field(h, d.PoolDigest())
+	field(h, []byte(d.PublicValue))
 	field(h, secret)
 	for _, c := range s {
 		field(h, []byte(c))
@@ -208,7 +212,7 @@ func (d *Draw) Run(secret []byte) ([]string, error) {
 		return nil, errors.New("the public value is not set: enter it after the commitment is published")
 	}
 	sel := d.Select(secret)
-	d.Digest = SelectionDigest(secret, sel)
+	d.Digest = d.SelectionDigest(secret, sel)
 	return sel, nil
 }
 
@@ -236,7 +240,7 @@ func Verify(d *Draw) error {
 		return &VerifyError{"the secret and the pool do not match the commitment"}
 	}
 	sel := d.Select(secret)
-	if SelectionDigest(secret, sel) != d.Digest {
+	if d.SelectionDigest(secret, sel) != d.Digest {
 		return &VerifyError{"the recomputed selection does not match the published digest"}
 	}
 	if d.Selected != nil && strings.Join(sel, ",") != strings.Join(d.Selected, ",") {
