@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"sync"
 	"time"
 
 	"lighten/internal/auth"
@@ -30,7 +31,7 @@ func (s *Server) signIn(ctx context.Context, login, password, address string) (u
 	} else if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as a real check, so that timing does not
 		// tell which logins exist.
-		auth.CheckPassword(dummyHash, password)
+		auth.CheckPassword(dummyHash(), password)
 		err = nil
 	}
 	if err != nil {
@@ -53,10 +54,12 @@ func (s *Server) signIn(ctx context.Context, login, password, address string) (u
 	return p, token, err
 }
 
-var dummyHash = func() string {
+// dummyHash is made on first use: hashing costs 64 MiB and a tenth of a
+// second, which a program that never signs anyone in should not pay.
+var dummyHash = sync.OnceValue(func() string {
 	h, _ := auth.HashPassword("not a password of anyone")
 	return h
-}()
+})
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
 	http.SetCookie(w, &http.Cookie{
