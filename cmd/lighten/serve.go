@@ -68,6 +68,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "  %s\n", counts)
+	extra, err := demo.CountDuties(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  %s\n", extra)
 	return serve(ctx, db, *addr, web.Options{Version: version}, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\nOpen %s\n\nSign in as any of these (password %q):\n", url, demo.Password)
 		for _, a := range demo.Accounts(t) {

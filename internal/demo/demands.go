@@ -59,14 +59,21 @@ const (
 // by week, the gate admits, refuses or sends them to review, the
 // burden-reduction office decides with written reasons and tightens its
 // policy half-way, issuers change what was refused and try again, and the
-// demo township's and village's cadres mark what they did. Every change is
-// made by the person who would make it, so the audit log reads true.
+// demo township's and village's cadres mark what they did. The duty lists
+// are at work (a task refused from the negative list, "not ours" refusals
+// upheld and overturned, escalations answered in time and late), and the
+// villages answer the reports tied to the data dictionary, each figure
+// collected once. Every change is made by the person who would make it, so
+// the audit log reads true.
 func SeedDemands(ctx context.Context, db *store.DB, clk *Clock, now time.Time) error {
 	s, err := newSeeder(ctx, db, clk, now)
 	if err != nil {
 		return err
 	}
 	if err := s.duties(); err != nil {
+		return err
+	}
+	if err := s.dictionary(); err != nil {
 		return err
 	}
 	s.year()
@@ -143,6 +150,10 @@ type plan struct {
 	revise    func(s *seeder, p *plan, d *gate.Demand)
 	revised   bool
 	closeNote string // the issuer closes the group when it expires
+	// admitted, if set, replaces the demo cadres marking the demand done:
+	// a report tied to the data dictionary is answered value by value, a
+	// demand the township refuses is refused, not done.
+	admitted func(rec *store.DemandRecord)
 }
 
 type cadre struct {
@@ -171,6 +182,10 @@ type seeder struct {
 	q          events
 	seq        int
 	cur        time.Time
+	vcadres    map[string]store.Actor // every village's cadre, by village code
+	figs       *rand.Rand             // for the villages' figures and answers
+	figures    map[string]figures     // by village code
+	closed     map[int64]bool         // reports their issuer closed
 }
 
 func newSeeder(ctx context.Context, db *store.DB, clk *Clock, now time.Time) (*seeder, error) {
@@ -205,6 +220,14 @@ func newSeeder(ctx context.Context, db *store.DB, clk *Clock, now time.Time) (*s
 			u, _ := s.tree.Get(a.Unit)
 			s.cadres = append(s.cadres, cadre{a.Login, u})
 		}
+	}
+	s.vcadres = map[string]store.Actor{}
+	for _, v := range s.villages {
+		p, _, err := db.PersonByLogin(ctx, villageLogin(v.Code, s.village.Code))
+		if err != nil {
+			return nil, fmt.Errorf("demo demands: cadre of %s: %w", v.Code, err)
+		}
+		s.vcadres[v.Code] = store.Actor{ID: p.ID, Login: p.Login}
 	}
 	// The burden office tightens its policy half-way through the year.
 	s.policyAt = s.clockOn(s.workdayFrom(calendar.DateOf(s.start.AddDate(0, 6, 0))), 10, 0)
@@ -667,12 +690,16 @@ func (s *seeder) judge(p *plan, rec *store.DemandRecord) (ok bool, reason string
 // follow has the demo's cadres mark done what reached them, and the
 // issuer close a group when it expires.
 func (s *seeder) follow(p *plan, rec *store.DemandRecord) {
-	for _, c := range s.cadres {
-		if !reaches(rec, c.unit) || s.luck.IntN(100) < 10 {
-			continue // some things are left undone
+	if p.admitted != nil {
+		p.admitted(rec)
+	} else {
+		for _, c := range s.cadres {
+			if !reaches(rec, c.unit) || s.luck.IntN(100) < 10 {
+				continue // some things are left undone
+			}
+			c, id := c, rec.ID
+			s.push(s.doneTime(rec), func() error { return s.markDone(id, c) })
 		}
-		c, id := c, rec.ID
-		s.push(s.doneTime(rec), func() error { return s.markDone(id, c) })
 	}
 	if p.closeNote != "" && rec.Group != nil && !rec.Group.Expires.IsZero() {
 		id := rec.ID
@@ -753,6 +780,9 @@ func (s *seeder) year() {
 	s.cityStatistics()
 	s.chatGroups()
 	s.lately()
+	s.notOurs()
+	s.escalations()
+	s.collectOnce()
 }
 
 // at is t's day at h:m.
@@ -1460,10 +1490,35 @@ func (s *seeder) duties() error {
 				{Code: "CJ43", Category: duties.Negative, Name: "各类评比达标、考核验收的迎检准备", Basis: "《整治形式主义为基层减负若干规定》"},
 			}},
 	}
-	county := &duties.List{Owner: County, Level: units.Village, Effective: s.clockOn(calendar.DateOf(s.start), 0, 0),
-		Note: "桃江县结合竹林资源大县实际补充的村级事项", Matters: []duties.Matter{
-			{Code: "CJ04", Category: duties.Own, Name: "竹林防火巡查和野外用火劝阻", Basis: "《森林防火条例》"},
-		}}
+	// The county adjusts both lists for a bamboo county on the Zi River:
+	// forest fires and the river are its own matters, and it puts on the
+	// negative list what its offices have been pushing down.
+	effective := s.clockOn(calendar.DateOf(s.start), 0, 0)
+	county := []*duties.List{
+		{Owner: County, Level: units.Township, Effective: effective,
+			Note: "桃江县乡镇履行职责事项清单（县级补充）", Matters: []duties.Matter{
+				{Code: "XZ08", Category: duties.Own, Name: "森林防火的组织，野外火源管理", Basis: "《中华人民共和国森林法》第三十四条、《森林防火条例》"},
+				{Code: "XZ09", Category: duties.Own, Name: "资江及支流河道、山塘巡查，发现非法采砂、侵占河道及时制止并报告", Basis: "《中华人民共和国河道管理条例》、湖南省河长制工作规定"},
+				{Code: "XZ10", Category: duties.Own, Name: "特困人员供养服务机构（敬老院）的日常管理", Basis: "《社会救助暂行办法》"},
+				{Code: "XZ11", Category: duties.Own, Name: "指导村民委员会换届选举和村务公开", Basis: "《中华人民共和国村民委员会组织法》第五条"},
+				{Code: "XZ24", Category: duties.Assist, Name: "地质灾害隐患点群测群防和监测预警", Basis: "《地质灾害防治条例》", Lead: "县自然资源局"},
+				{Code: "XZ25", Category: duties.Assist, Name: "高标准农田建设项目的群众工作和施工环境协调", Basis: "《农田建设项目管理办法》", Lead: "县农业农村局"},
+				{Code: "XZ26", Category: duties.Assist, Name: "低保、特困供养对象的审核确认", Basis: "《社会救助暂行办法》", Lead: "县民政局"},
+				{Code: "XZ43", Category: duties.Negative, Name: "食品经营许可的现场核查和食品安全行政执法",
+					Basis: "《中华人民共和国食品安全法》第三十五条、《食品经营许可和备案管理办法》：由县级以上市场监督管理部门实施"},
+				{Code: "XZ44", Category: duties.Negative, Name: "河道非法采砂的查处和采砂许可",
+					Basis: "《中华人民共和国水法》第三十九条、《中华人民共和国河道管理条例》第二十五条：由水行政主管部门会同有关部门实施"},
+			}},
+		{Owner: County, Level: units.Village, Effective: effective,
+			Note: "桃江县结合竹林资源大县实际补充的村级事项", Matters: []duties.Matter{
+				{Code: "CJ04", Category: duties.Own, Name: "竹林防火巡查和野外用火劝阻", Basis: "《中华人民共和国森林法》第三十四条、《森林防火条例》"},
+				{Code: "CJ05", Category: duties.Own, Name: "村级河长巡河，发现非法采砂、乱倒垃圾及时报告", Basis: "《中华人民共和国村民委员会组织法》第八条、湖南省河长制工作规定"},
+				{Code: "CJ17", Category: duties.Assist, Name: "高龄津贴、养老服务补贴对象的核实", Basis: "《中华人民共和国老年人权益保障法》", Lead: "县民政局"},
+				{Code: "CJ18", Category: duties.Assist, Name: "耕地地力保护补贴面积和种粮大户的核实", Basis: "《中华人民共和国农业法》", Lead: "县农业农村局"},
+				{Code: "CJ44", Category: duties.Negative, Name: "食品经营许可的现场核查", Basis: "《中华人民共和国食品安全法》第三十五条"},
+				{Code: "CJ45", Category: duties.Negative, Name: "林木采伐、河道采砂等行政许可的现场核查和执法", Basis: "《中华人民共和国森林法》第五十六条、《中华人民共和国水法》第三十九条"},
+			}},
+	}
 	items := []*duties.PledgeItem{
 		{Code: pledgeSafety, Owner: County, Name: "安全生产目标管理责任状", ApprovedBy: "中共桃江县委、桃江县人民政府",
 			Basis: "《中华人民共和国安全生产法》", ValidUntil: time.Date(y+2, 12, 31, 0, 0, 0, 0, gate.China)},
@@ -1482,8 +1537,10 @@ func (s *seeder) duties() error {
 	}
 	s.clk.Set(s.start.Add(30 * time.Minute))
 	return s.db.Write(s.ctx, s.actors["jianfu"], func(tx *store.Tx) error {
-		if err := tx.SaveDutyList(s.ctx, county); err != nil {
-			return fmt.Errorf("demo duty lists: %w", err)
+		for _, l := range county {
+			if err := tx.SaveDutyList(s.ctx, l); err != nil {
+				return fmt.Errorf("demo duty lists: %w", err)
+			}
 		}
 		for _, p := range items {
 			if err := tx.SavePledgeItem(s.ctx, p); err != nil {

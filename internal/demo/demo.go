@@ -46,6 +46,7 @@ var offices = []units.Office{
 	{UnitCode: County, Name: "桃江县应急管理局", NameEN: "Taojiang County Emergency Management Bureau"},
 	{UnitCode: County, Name: "桃江县自然资源局", NameEN: "Taojiang County Natural Resources Bureau"},
 	{UnitCode: "4309", Name: "益阳市统计局", NameEN: "Yiyang Municipal Statistics Bureau"},
+	{UnitCode: County, Name: "桃江县市场监督管理局", NameEN: "Taojiang County Administration for Market Regulation"},
 }
 
 // Accounts lists the demo sign-ins, one or more for every role. Township
@@ -63,6 +64,7 @@ func Accounts(t *units.Tree) []Account {
 		{Login: "yingji", Name: "应急管理局 曾军", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[6].Name},
 		{Login: "ziran", Name: "自然资源局 龚涛", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[7].Name},
 		{Login: "shitongji", Name: "市统计局 罗婷", Role: units.RoleIssuer, Where: "4309", Unit: "4309", Office: offices[8].Name},
+		{Login: "shijian", Name: "市场监管局 邓斌", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[9].Name},
 		{Login: "zhen", Name: town.Name + " 李华", Role: units.RoleCadre, Where: town.Code, Unit: town.Code},
 		{Login: "cun", Name: village.Name + " 周红", Role: units.RoleCadre, Where: village.Code, Unit: village.Code},
 		{Login: "jiancha", Name: "督查组 孙伟", Role: units.RoleInspector, Where: County, Unit: County},
@@ -165,6 +167,39 @@ func seedCounty(ctx context.Context, db *store.DB) error {
 				return err
 			}
 		}
+		// Every village has a cadre who fills in its reports; only the demo
+		// village's (cun) signs in, the others exist to be the ones who
+		// answered.
+		_, demoVillage := firstTownshipAndVillage(t)
+		for i, v := range t.Under(units.Village, County) {
+			if v.Code == demoVillage.Code {
+				continue
+			}
+			_, err := tx.CreatePerson(ctx, store.NewPerson{Login: villageLogin(v.Code, demoVillage.Code), Name: v.Name + " " + cadreName(i),
+				UnitCode: v.Code, Grants: []units.Grant{{Role: units.RoleCadre, UnitCode: v.Code}}})
+			if err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+}
+
+// villageLogin is the sign-in of a village's cadre: cun for the demo
+// village, cun-CODE for the others.
+func villageLogin(code, demo string) string {
+	if code == demo {
+		return "cun"
+	}
+	return "cun-" + code
+}
+
+var (
+	surnames = []rune("刘李王张陈周曾龚彭胡罗谢贺符莫汤蔡夏卜熊")
+	given    = []string{"建国", "春华", "志强", "桂香", "德明", "秋菊", "国平", "海军", "小燕", "卫东", "玉梅", "红兵", "立新", "满秀", "长青", "冬生", "金花"}
+)
+
+// cadreName is a village cadre's name, the same every time.
+func cadreName(i int) string {
+	return string(surnames[i*7%len(surnames)]) + given[i*11%len(given)]
 }

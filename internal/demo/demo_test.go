@@ -3,10 +3,13 @@ package demo
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"lighten/internal/audit"
+	"lighten/internal/collect"
+	"lighten/internal/duties"
 	"lighten/internal/gate"
 	"lighten/internal/store"
 	"lighten/internal/units"
@@ -99,7 +102,8 @@ func TestSeedYear(t *testing.T) {
 			rules[r.Key] = true
 		}
 	}
-	for _, want := range []string{"lead.time", "rest.days", "budget.unit", "doc.length", "meet.escort", "trace.proof", "app.checkin", "group.owner"} {
+	for _, want := range []string{"lead.time", "rest.days", "budget.unit", "doc.length", "meet.escort", "trace.proof", "app.checkin", "group.owner",
+		"duty.negative", "once.overlap"} {
 		if !rules[want] {
 			t.Errorf("no finding of %s among %v", want, rules)
 		}
@@ -107,6 +111,16 @@ func TestSeedYear(t *testing.T) {
 	if len(rules) < 8 {
 		t.Errorf("findings of %d rules, want at least 8: %v", len(rules), rules)
 	}
+	notes := map[string]bool{}
+	for _, r := range byRule {
+		notes[r.Key] = r.Note > 0
+	}
+	for _, want := range []string{"once.known", "once.empty"} {
+		if !notes[want] {
+			t.Errorf("no note of %s: %+v", want, byRule)
+		}
+	}
+	checkStory(t, db)
 
 	tree, err := db.Tree(ctx)
 	if err != nil {
@@ -156,12 +170,16 @@ func TestSeedYear(t *testing.T) {
 		actions[r.Action]++
 		ok := true
 		switch r.Action {
-		case "demand.create", "demand.submit", "demand.update", "demand.closed":
+		case "demand.create", "demand.submit", "demand.update", "demand.closed", "escalation.ack", "escalation.respond":
 			ok = issuers[r.Actor]
-		case "demand.decide", "policy.save":
+		case "demand.decide", "policy.save", "refusal.upheld", "refusal.overturned", "element.approved", "element.rejected", "element_rule.create":
 			ok = r.Actor == "jianfu"
 		case "demand.done":
 			ok = r.Actor == "zhen" || r.Actor == "cun"
+		case "demand.refuse", "escalation.create":
+			ok = r.Actor == "zhen"
+		case "report.submit":
+			ok = strings.HasPrefix(r.Actor, "cun")
 		}
 		if !ok {
 			t.Errorf("audit record %d: %s by %s", r.Seq, r.Action, r.Actor)
@@ -174,7 +192,9 @@ func TestSeedYear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []string{"demand.create", "demand.submit", "demand.update", "demand.decide", "demand.done", "demand.closed", "policy.save"} {
+	for _, a := range []string{"demand.create", "demand.submit", "demand.update", "demand.decide", "demand.done", "demand.closed", "policy.save",
+		"demand.refuse", "refusal.upheld", "refusal.overturned", "escalation.create", "escalation.ack", "escalation.respond",
+		"element.save", "element.approved", "element.rejected", "report.submit"} {
 		if actions[a] == 0 {
 			t.Errorf("no audit record of %s: %v", a, actions)
 		}
@@ -216,7 +236,194 @@ func TestSeedAnyDay(t *testing.T) {
 			if c.Demands < 100 || c.Admitted == 0 || c.Refused == 0 || c.Reviewed == 0 {
 				t.Errorf("counts %+v", c)
 			}
+			checkStory(t, db)
 			countAudit(t, db)
 		})
+	}
+}
+
+// reportTitled finds the one demand whose title has s in it.
+func reportTitled(t *testing.T, db *store.DB, s string) *store.DemandRecord {
+	t.Helper()
+	ctx := context.Background()
+	list, _, err := db.ListDemands(ctx, store.DemandQuery{Scopes: []string{""}, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *store.DemandRecord
+	for _, d := range list {
+		if strings.Contains(d.Title, s) {
+			if found != nil {
+				t.Fatalf("two demands titled %q: %d and %d", s, found.ID, d.ID)
+			}
+			found = d
+		}
+	}
+	if found == nil {
+		t.Fatalf("no demand titled %q", s)
+	}
+	rec, err := db.Demand(ctx, found.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func hasFinding(rec *store.DemandRecord, rule string) bool {
+	for _, f := range rec.Findings {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// checkStory checks what the year shows of the duty lists and of a figure
+// collected once, whatever day it ends on.
+func checkStory(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	tree, err := db.Tree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	town, village := firstTownshipAndVillage(tree)
+	zhen, _, _ := db.PersonByLogin(ctx, "zhen")
+	jianfu, _, _ := db.PersonByLogin(ctx, "jianfu")
+
+	// The county's own lists: the township's has all three kinds, with the
+	// county's food-licensing entry on its negative list.
+	book, err := db.DutyBook(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eff := book.At(town.Code, town.Level, db.Now())
+	kinds := map[duties.Category]int{}
+	for _, m := range eff.Sorted() {
+		kinds[m.Category]++
+	}
+	if m, ok := eff.Find("XZ43"); !ok || m.Category != duties.Negative || eff.From["XZ43"] != County || kinds[duties.Own] < 5 || kinds[duties.Assist] < 5 || kinds[duties.Negative] < 4 {
+		t.Errorf("%s's duty list: %v, XZ43 %+v from %q", town.Name, kinds, m, eff.From["XZ43"])
+	}
+	if rec := reportTitled(t, db, "食品经营许可现场核查"); rec.Status != gate.Refused || !hasFinding(rec, "duty.negative") {
+		t.Errorf("food licensing pushed to townships: %s %+v", rec.Status, rec.Findings)
+	}
+
+	// One refusal upheld, one overturned, each refused by the township's
+	// cadre citing its list and decided by the burden office with a reason.
+	refusals, err := db.Refusals(ctx, []string{""}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	decided := map[string]int{}
+	for _, r := range refusals {
+		if r.Unit != town.Code || r.PersonID != zhen.ID || r.Matter == "" || r.Reason == "" || r.DecidedBy != jianfu.ID || r.Decision == "" {
+			t.Errorf("refusal %+v", r)
+		}
+		decided[r.Status]++
+	}
+	if decided["upheld"] != 1 || decided["overturned"] != 1 || len(refusals) != 2 || refusals[0].Matter == refusals[1].Matter {
+		t.Errorf("refusals %v, want one upheld and one overturned", decided)
+	}
+	items, err := db.Inbox(ctx, town, time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if strings.Contains(it.Demand.Title, "小餐饮小作坊许可现场核查情况统计") {
+			t.Errorf("the upheld refusal's demand %d is still in %s's inbox", it.Demand.ID, town.Name)
+		}
+	}
+
+	// The sand-dredging escalation: one office in time, one late; the
+	// cracked hillside still open.
+	escalations, err := db.Escalations(ctx, store.EscalationQuery{Scopes: []string{""}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answeredLate, open int
+	for _, e := range escalations {
+		if e.Unit != town.Code || e.CreatedBy != zhen.ID || len(e.Calls) != 2 {
+			t.Errorf("escalation %+v", e)
+		}
+		switch {
+		case e.Status == "answered" && len(e.Late) == 1 && e.Late[0].What == "respond":
+			answeredLate++
+		case e.Status == "open":
+			open++
+		}
+	}
+	if answeredLate != 1 || open != 1 {
+		t.Errorf("escalations: %d answered with one office late, %d open; want 1 and 1", answeredLate, open)
+	}
+
+	// The dictionary: about twenty elements, one proposal approved and one
+	// rejected.
+	dict, err := db.Dictionary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[collect.Status]int{}
+	for _, e := range dict.Elements {
+		status[e.Status]++
+	}
+	if status[collect.Approved] < 20 || status[collect.Rejected] != 1 || status[collect.Proposed] != 0 || dict.Elements["DOUBLE_RICE"].Status != collect.Approved {
+		t.Errorf("dictionary: %v", status)
+	}
+
+	// The survey: most villages on time, some late, a few never.
+	survey := reportTitled(t, db, "村（社区）基本情况统计")
+	top, _, err := db.Completeness(ctx, survey, County, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top.Expected != len(tree.Under(units.Village, County)) || top.Submitted*100 < top.Expected*85 || top.Submitted == top.Expected || top.OnTime*100 < top.Expected*75 || top.OnTime == top.Submitted {
+		t.Errorf("survey completeness %+v", top)
+	}
+
+	// The civil affairs report asked each village that answered the survey
+	// one field: its burden is that field's minutes, and the village's
+	// households come from the survey.
+	dibao := reportTitled(t, db, "低保覆盖情况核查")
+	minutes := 0
+	for _, f := range dibao.Asks.Fields {
+		if f.Element == "DIBAO_HH" {
+			minutes = f.Minutes
+		}
+	}
+	if minutes == 0 || dibao.PerUnit != minutes || !hasFinding(dibao, "once.known") {
+		t.Errorf("civil affairs report: %d minutes per village, want %d; findings %+v", dibao.PerUnit, minutes, dibao.Findings)
+	}
+	year := collect.PeriodOf(collect.Year, dibao.FiguresDate())
+	hh, err := db.History(ctx, village.Code, "HH", year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.History(ctx, village.Code, "DIBAO_HH", collect.PeriodOf(collect.Month, dibao.FiguresDate()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hh) != 1 || hh[0].DemandID != survey.ID || len(got) != 1 || got[0].DemandID != dibao.ID {
+		t.Errorf("%s: households %+v, on the allowance %+v", village.Name, hh, got)
+	}
+	if land, _ := db.History(ctx, village.Code, "LAND", year); len(land) != 2 || !land[0].Current || land[1].Current {
+		t.Errorf("%s's corrected fields: %+v", village.Name, land)
+	}
+
+	// Asking only what is held reaches nobody; asking what another office
+	// is collecting is merged by the burden office.
+	if rec := reportTitled(t, db, "高标准农田项目区村基本情况"); !rec.Answered || !hasFinding(rec, "once.empty") {
+		t.Errorf("report of what is held: answered %v, findings %+v", rec.Answered, rec.Findings)
+	}
+	if rec := reportTitled(t, db, "老年人健康管理底数统计"); !hasFinding(rec, "once.overlap") || rec.DecidedBy != jianfu.ID || rec.Decision == "" {
+		t.Errorf("overlapping report: %s decided by %d %q, findings %+v", rec.Status, rec.DecidedBy, rec.Decision, rec.Findings)
+	}
+
+	c, err := CountDuties(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Refusals != 2 || c.Escalations != 2 || c.Late != 1 || c.Reports < 3 || c.Answers < 600 || c.Held != 1 {
+		t.Errorf("duty counts %+v", c)
 	}
 }

@@ -84,7 +84,7 @@ func onceKnown(c *Check) {
 			c.minutes[i] = c.base.PerUnit
 		}
 	}
-	var prefilled int64
+	var prefilled, saved int64
 	empty := 0 // targets with nothing left to ask
 	perField := make([]int, len(fields))
 	for i := range c.Targets {
@@ -96,6 +96,7 @@ func onceKnown(c *Check) {
 				perField[j]++
 				left--
 				c.minutes[i] -= f.minutes
+				saved += int64(f.minutes)
 			}
 		}
 		if left == 0 && len(fields) == len(d.Asks.Fields) {
@@ -118,7 +119,7 @@ func onceKnown(c *Check) {
 	}
 	c.base.PerUnit = int(c.base.Total / int64(len(c.Targets)))
 	c.base.Breakdown = append(c.base.Breakdown, BurdenItem{What: "prefilled", Label: i18n.Both("gate.burden.prefilled"),
-		Minutes: -int(prefilled * int64(minutesPerField) / int64(len(c.Targets)))})
+		Minutes: -int(saved / int64(len(c.Targets)))})
 	var names []string
 	for j, f := range fields {
 		if perField[j] > 0 {

@@ -26,6 +26,7 @@ type DemandInput struct {
 	Due             *time.Time         `json:"due,omitempty"`
 	Start           *time.Time         `json:"start,omitempty"`
 	End             *time.Time         `json:"end,omitempty"`
+	DataDate        *time.Time         `json:"data_date,omitempty"` // the day a report's figures are for; default the due date
 	Place           string             `json:"place,omitempty"`
 	Asks            gate.Asks          `json:"asks"`
 	Emergency       bool               `json:"emergency,omitempty"`
@@ -54,6 +55,9 @@ func (in DemandInput) demand(office units.Office) *gate.Demand {
 	}
 	if in.End != nil {
 		d.End = *in.End
+	}
+	if in.DataDate != nil {
+		d.DataDate = *in.DataDate
 	}
 	return d
 }
