@@ -4,12 +4,17 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"lighten/internal/gate"
 	"lighten/internal/store"
 )
 
@@ -159,3 +164,156 @@ func TestBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "village")
 }
+
+// fullScreenshot saves the whole page, not only the viewport, when
+// LIGHTEN_SCREENSHOTS names a folder.
+func fullScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("LIGHTEN_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func signInSteps(base, login string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/signin"),
+		chromedp.WaitVisible(chromedp.CSS("#login")),
+		chromedp.SendKeys(chromedp.CSS("#login"), login),
+		chromedp.SendKeys(chromedp.CSS("#password"), fixturePassword),
+		chromedp.Click(chromedp.CSS(`form.stack button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("ul.cards")),
+	}
+}
+
+// settled waits until htmx has finished a swap, including the scroll that
+// comes with it, so that a click lands where it was aimed.
+var settled = chromedp.WaitNotPresent(chromedp.CSS(".htmx-request, .htmx-swapping, .htmx-settling"))
+
+// pdfPage marks each page of a PDF that Chromium wrote.
+var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// The gate in a browser on a phone: an issuer writes a report to every
+// village of the county with the form, checks it in place (first with a
+// finding, then without), saves and submits it; a village cadre then finds
+// it in the unit's inbox and its weekly digest prints on one A4 page.
+func TestBrowserDemand(t *testing.T) {
+	ctx := browser(t)
+	f := newFixture(t, store.SQLite)
+	office, _, _ := f.issuerIn("minzheng", "430922")
+	f.person("sanli", "430922100201", "cadre@430922100201")
+	base := f.ts.URL
+	due := workday(10)
+
+	do(t, ctx, "sign in as the issuer", signInSteps(base, "minzheng")...)
+	do(t, ctx, "open the form",
+		chromedp.Click(chromedp.CSS(`nav.main a[href="/demands"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/demands/new"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/demands/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#title")),
+	)
+	fullScreenshot(t, ctx, "demand-form")
+	do(t, ctx, "fill in the form",
+		chromedp.SendKeys(chromedp.CSS("#title"), "春耕生产情况统计"),
+		chromedp.SendKeys(chromedp.CSS("#body"), "请各村填报春耕面积。"),
+		chromedp.SendKeys(chromedp.CSS("#under_q"), "桃江"),
+		chromedp.WaitVisible(chromedp.CSS(`#under-results input[value="430922"]`)),
+		settled,
+		chromedp.Click(chromedp.CSS(`#under-results input[value="430922"]`)),
+		chromedp.SetValue(chromedp.CSS("#due"), due.In(gate.China).Format("2006-01-02T15:04")),
+		chromedp.SendKeys(chromedp.CSS("#fields"), "春耕面积"),
+		chromedp.Click(chromedp.CSS(`input[name="photos"]`)),
+	)
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#level").value`)); err != nil || got != "village" {
+		t.Fatalf("the level is %q (%v), want village", got, err)
+	}
+	do(t, ctx, "check: refused for the photos",
+		chromedp.Click(chromedp.CSS(`button[hx-post="/demands/check"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".verdict.warn")),
+		settled,
+	)
+	if got := text(t, ctx, "ol.findings"); !strings.Contains(got, "No proof-of-work traces") {
+		t.Fatalf("findings read %q", got)
+	}
+	fullScreenshot(t, ctx, "demand-check")
+	do(t, ctx, "check again without the photos",
+		chromedp.Click(chromedp.CSS(`input[name="photos"]`)),
+		chromedp.Click(chromedp.CSS(`button[hx-post="/demands/check"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".verdict.ok")),
+		settled,
+	)
+	if got := text(t, ctx, ".verdict"); !strings.Contains(got, "Admitted") || !strings.Contains(got, "units reached: 2") {
+		t.Fatalf("verdict reads %q", got)
+	}
+	do(t, ctx, "save",
+		chromedp.Click(chromedp.CSS(`button[formaction="/demands"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/submit"] button`)),
+	)
+	do(t, ctx, "submit",
+		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.meta .tag.ok`)),
+	)
+	if got := text(t, ctx, "p.meta .tag.ok"); got != "Admitted" {
+		t.Fatalf("after submitting the demand is %q", got)
+	}
+
+	// A demand refused for its findings, to look at.
+	bad := goodReport(office)
+	bad.Due = workday(2)
+	bad.Asks.Photos = true
+	bad.Body = "请各村上传照片佐证。"
+	refused := f.demand(t, bad, true)
+	do(t, ctx, "open a refused demand",
+		chromedp.Navigate(base+"/demands/"+itoa(refused.ID)),
+		chromedp.WaitVisible(chromedp.CSS("ol.findings")),
+	)
+	fullScreenshot(t, ctx, "demand-findings")
+
+	do(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`nav.main button`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/signin"]`)))
+	do(t, ctx, "sign in as the village cadre", signInSteps(base, "sanli")...)
+	do(t, ctx, "open my inbox",
+		chromedp.Click(chromedp.CSS(`nav.main a[href="/units/430922100201/inbox"]`)),
+		chromedp.WaitVisible(chromedp.CSS("ul.inbox")),
+	)
+	if got := text(t, ctx, "ul.inbox"); !strings.Contains(got, "春耕生产情况统计") || !strings.Contains(got, "Fields to fill (1)") {
+		t.Fatalf("the inbox reads %q", got)
+	}
+	fullScreenshot(t, ctx, "inbox")
+
+	do(t, ctx, "open the digest of the week it is due",
+		chromedp.Navigate(base+"/units/430922100201/digest?week="+due.In(gate.China).Format("2006-01-02")),
+		chromedp.WaitVisible(chromedp.CSS("button[data-print]")),
+	)
+	if got := text(t, ctx, "table.digest-items"); !strings.Contains(got, "春耕生产情况统计") {
+		t.Fatalf("the digest reads %q", got)
+	}
+	fullScreenshot(t, ctx, "digest")
+	// As printed: A4 is 210 mm wide, 794 CSS pixels.
+	do(t, ctx, "print layout",
+		chromedp.EmulateViewport(794, 1123),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+			return err
+		}),
+	)
+	fullScreenshot(t, ctx, "digest-print")
+	pdf, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+		r, err := cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: ptrTo(true)})
+		return r.Data, err
+	})
+	if err != nil {
+		t.Fatalf("print: %v", err)
+	}
+	if n := len(pdfPage.FindAll(pdf, -1)); n != 1 {
+		t.Errorf("the digest prints on %d pages, want 1", n)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

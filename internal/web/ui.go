@@ -31,7 +31,7 @@ var staticFiles embed.FS
 // uiRoutes are the pages people use. Pages that need a person send the
 // public to the sign-in page (see fail).
 func (s *Server) uiRoutes() []*route {
-	return []*route{
+	routes := []*route{
 		{Method: "GET", Pattern: "/{$}", Summary: "Home page", h: s.uiHome},
 		{Method: "GET", Pattern: "/units", Action: access.ReadUnits, Summary: "Unit tree and search", h: s.uiUnits},
 		{Method: "GET", Pattern: "/units/{code}", Action: access.ReadUnits, Summary: "One unit", h: s.uiUnit},
@@ -49,9 +49,10 @@ func (s *Server) uiRoutes() []*route {
 		{Method: "POST", Pattern: "/signout", Summary: "Sign out", h: s.uiSignOut},
 		{Method: "GET", Pattern: "/lang/{lang}", Summary: "Choose the language", h: s.uiLang},
 		{Method: "GET", Pattern: "/static/{file}", Summary: "Embedded assets, named by checksum", h: s.uiStatic},
-		// Anything else is a page that does not exist, shown as such.
-		{Method: "GET", Pattern: "/", Summary: "Not found", h: s.uiNotFound},
 	}
+	routes = append(routes, s.gateUIRoutes()...)
+	// Anything else is a page that does not exist, shown as such.
+	return append(routes, &route{Method: "GET", Pattern: "/", Summary: "Not found", h: s.uiNotFound})
 }
 
 // fail shows an error page in the request's language, or sends the public
@@ -105,10 +106,29 @@ type uiPage struct {
 	Nav      string // the page's entry in the navigation
 	Person   units.Person
 	SignedIn bool
-	Offices  bool // the person may list offices somewhere
-	People   bool // the person may list people somewhere
+	Offices  bool   // the person may list offices somewhere
+	People   bool   // the person may list people somewhere
+	Demands  bool   // the person may see or issue demands somewhere
+	Review   bool   // the person reviews demands somewhere
+	Inbox    string // the inbox of the unit where the person is a cadre
 	Here     string
 	D        any
+	p        access.Principal
+}
+
+// May reports whether the person may do an action at a unit, for links
+// that only some may follow.
+func (p uiPage) May(action, code string) bool { return p.p.Can(access.Action(action), code) }
+
+// myInbox is the inbox of the first unit where a person holds the cadre
+// role: the one they work from.
+func myInbox(p units.Person) string {
+	for _, g := range p.Grants {
+		if g.Role == units.RoleCadre && g.UnitCode != "" {
+			return "/units/" + g.UnitCode + "/inbox"
+		}
+	}
+	return ""
 }
 
 // page renders a full page. It renders into a buffer first, so that a
@@ -121,6 +141,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, c *Ctx, status int
 	v := uiPage{
 		Lang: c.Lang, HTMLLang: htmlLang(c.Lang), Title: title, Nav: name, Person: c.Person, SignedIn: c.P.SignedIn(),
 		Offices: c.P.CanSomewhere(access.ReadOffices), People: c.P.CanSomewhere(access.ReadPeople), Here: here(r), D: data,
+		Demands: c.P.CanSomewhere(access.ReadDemands) || c.P.CanSomewhere(access.IssueDemands),
+		Review:  c.P.CanSomewhere(access.ReviewDemands), Inbox: myInbox(c.Person), p: c.P,
 	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, "layout", v); err != nil {
@@ -172,6 +194,20 @@ func here(r *http.Request) string {
 			return "/me"
 		case r.URL.Path == "/signin":
 			return "/signin"
+		case strings.HasPrefix(r.URL.Path, "/policy/"):
+			return r.URL.Path
+		case strings.HasPrefix(r.URL.Path, "/units/"):
+			// An inbox's "done" form: back to the inbox.
+			if i := strings.Index(r.URL.Path, "/inbox"); i > 0 {
+				return r.URL.Path[:i+len("/inbox")]
+			}
+		case r.URL.Path == "/demands" || r.URL.Path == "/demands/check":
+			return "/demands/new"
+		case strings.HasPrefix(r.URL.Path, "/demands/"):
+			// A demand's forms: back to the demand.
+			rest := strings.TrimPrefix(r.URL.Path, "/demands/")
+			id, _, _ := strings.Cut(rest, "/")
+			return "/demands/" + id
 		}
 		return "/"
 	}

@@ -5,15 +5,13 @@ import (
 	"fmt"
 	"net/url"
 
+	"lighten/internal/gate"
 	"lighten/internal/store"
 )
 
 // uiAuthzCases are the pages' rows of the authorization table. Pages that
 // need a person send the public to the sign-in page, which counts as
-// denied. A letter other than Y or - is not checked: the rows of the three
-// forms below need a form body, which the table's requests (JSON or none)
-// do not carry, so their answer is a 400 from the form, decided after
-// authorization; ui_test.go posts those forms for real.
+// denied. Forms are posted as a browser posts them (a url.Values body).
 var uiAuthzCases = []authzCase{
 	{"GET /{$}", "", "YYYYYYYYYY", get("/")},
 	{"GET /units", "", "YYYYYYYYYY", get("/units?q=" + url.QueryEscape("桃"))},
@@ -26,7 +24,7 @@ var uiAuthzCases = []authzCase{
 	{"GET /people/{id}", "in", "-YYYYY--YY", uiPersonPage},
 	{"GET /people/{id}", "out", "-Y-------Y", uiPersonPage},
 	{"GET /me", "", "-YYYYYYYYY", get("/me")},
-	{"POST /me/tokens", "", "-.........", uiPost("/me/tokens")},
+	{"POST /me/tokens", "", "-YYYYYYYYY", uiForm("/me/tokens", url.Values{"name": {"robot"}, "days": {"30"}})},
 	{"POST /me/tokens/{id}/revoke", "", "-YYYYYYYYY", func(e *authzEnv, who authzPrincipal, _ string) authzRequest {
 		id := int64(1)
 		if p, ok := e.people[who.name]; ok {
@@ -41,15 +39,67 @@ var uiAuthzCases = []authzCase{
 		}
 		return authzRequest{"POST", fmt.Sprintf("/me/tokens/%d/revoke", id), nil}
 	}},
-	{"POST /me/password", "", "-.........", uiPost("/me/password")},
+	{"POST /me/password", "", "-YYYYYYYYY", uiForm("/me/password",
+		url.Values{"current": {fixturePassword}, "password": {"a new long password"}, "confirm": {"a new long password"}})},
 	{"GET /signin", "", "YYYYYYYYYY", get("/signin")},
-	{"POST /signin", "", "..........", uiPost("/signin")},
+	{"POST /signin", "", "YYYYYYYYYY", func(_ *authzEnv, who authzPrincipal, _ string) authzRequest {
+		login := who.name
+		if login == "public" {
+			login = "admin-cn"
+		}
+		return authzRequest{"POST", "/signin", url.Values{"login": {login}, "password": {fixturePassword}, "next": {"/me"}}}
+	}},
 	{"POST /signout", "", "YYYYYYYYYY", uiPost("/signout")},
 	{"GET /lang/{lang}", "", "YYYYYYYYYY", get("/lang/zh?next=/units")},
 	{"GET /static/{file}", "", "YYYYYYYYYY", func(*authzEnv, authzPrincipal, string) authzRequest {
 		u, _ := assetURL("app.css")
 		return authzRequest{"GET", u, nil}
 	}},
+
+	{"GET /demands", "", "-YYYY---YY", get("/demands")},
+	{"GET /demands/new", "", "----Y-----", get("/demands/new")},
+	{"GET /demands/units", "", "YYYYYYYYYY", get("/demands/units?under_q=" + url.QueryEscape("桃"))},
+	{"POST /demands", "in", "----Y-----", uiDemandPost("/demands")},
+	{"POST /demands", "out", "----------", uiDemandPost("/demands")},
+	{"POST /demands/check", "in", "----Y-----", uiDemandPost("/demands/check")},
+	{"POST /demands/check", "out", "----------", uiDemandPost("/demands/check")},
+	{"GET /demands/{id}", "", "-YYYY---YY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", uiDemandPath(e.draft(false), ""), nil}
+	}},
+	{"GET /demands/{id}/edit", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", uiDemandPath(e.draft(false), "/edit"), nil}
+	}},
+	{"POST /demands/{id}", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", uiDemandPath(e.draft(false), ""), uiDemandForm(places["in"])}
+	}},
+	{"POST /demands/{id}/submit", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", uiDemandPath(e.draft(false), "/submit"), url.Values{}}
+	}},
+	{"POST /demands/{id}/withdraw", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", uiDemandPath(e.draft(true), "/withdraw"), url.Values{"reason": {"合并到季度报表"}}}
+	}},
+	{"POST /demands/{id}/close", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", uiDemandPath(e.draft(true), "/close"), url.Values{"reason": {"已完成"}}}
+	}},
+	{"POST /demands/{id}/decision", "", "---Y------", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", uiDemandPath(e.draft(true, inReview), "/decision"),
+			url.Values{"decision": {"admit"}, "reason": {"截图用于核对，不作考核"}}}
+	}},
+	{"GET /review", "", "---Y------", get("/review")},
+	{"GET /review.xlsx", "", "---Y------", get("/review.xlsx")},
+	{"GET /review/stats", "", "-YYYY---YY", get("/review/stats")},
+	{"GET /units/{code}/inbox", "in", "-YYY-Y--YY", uiUnitPage("/inbox")},
+	{"GET /units/{code}/inbox", "out", "-Y-------Y", uiUnitPage("/inbox")},
+	{"GET /units/{code}/inbox.xlsx", "in", "-YYY-Y--YY", uiUnitPage("/inbox.xlsx")},
+	{"GET /units/{code}/inbox.xlsx", "out", "-Y-------Y", uiUnitPage("/inbox.xlsx")},
+	{"GET /units/{code}/digest", "in", "-YYY-Y--YY", uiUnitPage("/digest")},
+	{"GET /units/{code}/digest", "out", "-Y-------Y", uiUnitPage("/digest")},
+	{"POST /units/{code}/inbox/{id}/done", "in", "-----Y----", uiDonePost},
+	{"POST /units/{code}/inbox/{id}/done", "out", "----------", uiDonePost},
+	{"GET /policy/{code}", "", "YYYYYYYYYY", get("/policy/430922")},
+	{"POST /policy/{code}", "in", "---Y------", uiPolicyPost},
+	{"POST /policy/{code}", "out", "----------", uiPolicyPost},
+
 	{"GET /", "", "----------", get("/no/such/page")},
 }
 
@@ -58,5 +108,40 @@ func uiPersonPage(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 }
 
 func uiPost(path string) func(*authzEnv, authzPrincipal, string) authzRequest {
-	return func(*authzEnv, authzPrincipal, string) authzRequest { return authzRequest{"POST", path, nil} }
+	return uiForm(path, url.Values{})
+}
+
+func uiForm(path string, form url.Values) func(*authzEnv, authzPrincipal, string) authzRequest {
+	return func(*authzEnv, authzPrincipal, string) authzRequest { return authzRequest{"POST", path, form} }
+}
+
+// uiDemandForm is the demand form filled in for a report to one township.
+func uiDemandForm(township string) url.Values {
+	return url.Values{"kind": {string(gate.Report)}, "title": {"春耕生产情况统计"}, "body": {"请填报春耕面积。"},
+		"targets": {"units"}, "units": {township}, "due": {workday(10).In(gate.China).Format("2006-01-02T15:04")},
+		"fields": {"春耕面积"}}
+}
+
+func uiDemandPost(path string) func(*authzEnv, authzPrincipal, string) authzRequest {
+	return func(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", path, uiDemandForm(places[place])}
+	}
+}
+
+func uiDemandPath(rec *store.DemandRecord, suffix string) string {
+	return fmt.Sprintf("/demands/%d%s", rec.ID, suffix)
+}
+
+func uiUnitPage(suffix string) func(*authzEnv, authzPrincipal, string) authzRequest {
+	return func(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"GET", "/units/" + places[place] + suffix, nil}
+	}
+}
+
+func uiDonePost(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", fmt.Sprintf("/units/%s/inbox/%d/done", places[place], e.draft(true).ID), url.Values{"note": {"已报"}}}
+}
+
+func uiPolicyPost(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", "/policy/" + places[place], url.Values{"lead.time.report": {"7"}, "note": {"春耕期间从严"}}}
 }
