@@ -19,7 +19,9 @@ import (
 	"lighten/internal/units"
 )
 
-// fixtureUnits are real units of two counties of 益阳市 and one of 北京市.
+// fixtureUnits are two counties of 益阳市 and a district of 北京市 with a few of
+// their townships and villages. The names are real; the township and village
+// codes below the counties are made up for the tests.
 var fixtureUnits = []units.Unit{
 	{Code: "11", Name: "北京市", Level: units.Province},
 	{Code: "1101", Name: "市辖区", Level: units.City, Parent: "11", Placeholder: true},
