@@ -30,6 +30,8 @@ Usage:
   lighten duties import [--db URL] --owner CODE --level L --effective DATE FILE.xlsx
                                                      save a version of an office's duty list (three-list layout)
   lighten duties export [--db URL] --unit CODE FILE.xlsx  write the duty list in force for a unit
+  lighten dhis2 import [--db URL] FILE               load DHIS2 dataValueSets (JSON or .csv), all or nothing
+  lighten dhis2 export [--db URL] --element CODE --period P [--under CODE] [--format json|csv] FILE
   lighten draw verify FILE                           recompute a published inspection draw from its record
   lighten audit verify [--db URL]                    check the audit hash chain
   lighten calendar load [--db URL] FILE              store newer or corrected years of the official calendar
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdDuties(ctx, rest, stdout, stderr)
 	case "draw":
 		return cmdDraw(ctx, rest, stdout, stderr)
+	case "dhis2":
+		return cmdDHIS2(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "lighten", version)
 		return nil

@@ -48,9 +48,11 @@ func New(db *store.DB, opt Options) *Server {
 		opt.Logger = slog.Default()
 	}
 	s := &Server{db: db, log: opt.Logger, opt: opt, metrics: newMetrics(db)}
-	for _, rt := range append(append(append(append(s.apiRoutes(), s.demandRoutes()...), s.dutyRoutes()...), s.collectRoutes()...), s.drawRoutes()...) {
-		rt.API = true
-		s.routes = append(s.routes, rt)
+	for _, group := range [][]*route{s.apiRoutes(), s.demandRoutes(), s.dutyRoutes(), s.collectRoutes(), s.collectFileRoutes(), s.drawRoutes()} {
+		for _, rt := range group {
+			rt.API = true
+			s.routes = append(s.routes, rt)
+		}
 	}
 	s.routes = append(s.routes, s.uiRoutes()...)
 	mux := http.NewServeMux()
