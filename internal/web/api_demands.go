@@ -286,8 +286,13 @@ func (s *Server) apiDemands(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 		}
 		q.OfficeID = n
 	}
+	return s.writeDemandList(w, r, q, 50, 500)
+}
+
+// writeDemandList answers with a page of demands, reading limit and offset.
+func (s *Server) writeDemandList(w http.ResponseWriter, r *http.Request, q store.DemandQuery, limit, most int) error {
 	var err error
-	if q.Limit, err = intParam(r, "limit", 50, 500); err != nil {
+	if q.Limit, err = intParam(r, "limit", limit, most); err != nil {
 		return err
 	}
 	if q.Offset, err = intParam(r, "offset", 0, 0); err != nil {
@@ -493,22 +498,7 @@ func (s *Server) apiReview(w http.ResponseWriter, r *http.Request, c *Ctx) error
 	if len(q.Scopes) == 0 {
 		return c.Require(access.ReviewDemands, c.Person.UnitCode)
 	}
-	var err error
-	if q.Limit, err = intParam(r, "limit", 100, 1000); err != nil {
-		return err
-	}
-	if q.Offset, err = intParam(r, "offset", 0, 0); err != nil {
-		return err
-	}
-	list, total, err := s.db.ListDemands(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []*store.DemandRecord{}
-	}
-	writeJSON(w, http.StatusOK, DemandList{Demands: list, Total: total})
-	return nil
+	return s.writeDemandList(w, r, q, 100, 1000)
 }
 
 // dateParam reads a YYYY-MM-DD date in China, or def.
@@ -524,6 +514,17 @@ func dateParam(r *http.Request, name string, def time.Time) (time.Time, error) {
 	return t, nil
 }
 
+// period reads from and to (YYYY-MM-DD), by default this year.
+func (s *Server) period(r *http.Request) (time.Time, time.Time, error) {
+	t := today(s.db.Now())
+	from, err := dateParam(r, "from", time.Date(t.Year(), 1, 1, 0, 0, 0, 0, gate.China))
+	if err != nil {
+		return from, from, err
+	}
+	to, err := dateParam(r, "to", time.Date(t.Year()+1, 1, 1, 0, 0, 0, 0, gate.China))
+	return from, to, err
+}
+
 func today(now time.Time) time.Time {
 	n := now.In(gate.China)
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, gate.China)
@@ -534,12 +535,7 @@ func (s *Server) apiStats(w http.ResponseWriter, r *http.Request, c *Ctx) error 
 	if len(scopes) == 0 {
 		return c.Require(access.ReadDemands, c.Person.UnitCode)
 	}
-	t := today(s.db.Now())
-	from, err := dateParam(r, "from", time.Date(t.Year(), 1, 1, 0, 0, 0, 0, gate.China))
-	if err != nil {
-		return err
-	}
-	to, err := dateParam(r, "to", time.Date(t.Year()+1, 1, 1, 0, 0, 0, 0, gate.China))
+	from, to, err := s.period(r)
 	if err != nil {
 		return err
 	}

@@ -497,12 +497,7 @@ func (s *Server) apiDutyStats(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	if len(scopes) == 0 {
 		return c.Require(access.ReadDemands, c.Person.UnitCode)
 	}
-	t := today(s.db.Now())
-	from, err := dateParam(r, "from", time.Date(t.Year(), 1, 1, 0, 0, 0, 0, gate.China))
-	if err != nil {
-		return err
-	}
-	to, err := dateParam(r, "to", time.Date(t.Year()+1, 1, 1, 0, 0, 0, 0, gate.China))
+	from, to, err := s.period(r)
 	if err != nil {
 		return err
 	}
