@@ -252,16 +252,51 @@ func (db *DB) Known(ctx context.Context, e *collect.Element, period string) (col
 	}
 	defer rows.Close()
 	var code string
+	cur := posCursor{tree: tree}
 	for rows.Next() {
 		if err := rows.Scan(&code); err != nil {
 			return nil, err
 		}
-		if p, ok := tree.Pos(code); ok {
+		if p, ok := cur.pos(code); ok {
 			k.bits.Set(p)
 		}
 	}
 	c.known[key] = k
 	return k.bits, rows.Err()
+}
+
+// posCursor finds the tree positions of codes that mostly come in code
+// order, as rows read along an index do: it looks a few units past the
+// last one found before searching the whole level, which for a national
+// report saves a binary search over 620,000 villages per value.
+type posCursor struct {
+	tree  *units.Tree
+	level units.Level
+	us    []units.Unit // the units of level, in code order
+	base  int          // the position of us[0]
+	next  int          // the index in us after the last one found
+}
+
+func (c *posCursor) pos(code string) (int, bool) {
+	l, ok := units.LevelOfCode(code)
+	if !ok {
+		return 0, false
+	}
+	if c.us == nil || l != c.level {
+		c.level, c.us, c.next = l, c.tree.Under(l, ""), 0
+		c.base, _ = c.tree.UnderRange(l, "")
+	}
+	for i := c.next; i < min(c.next+8, len(c.us)); i++ {
+		if c.us[i].Code == code {
+			c.next = i + 1
+			return c.base + i, true
+		}
+	}
+	p, ok := c.tree.Pos(code)
+	if ok {
+		c.next = p - c.base + 1
+	}
+	return p, ok
 }
 
 func (db *DB) maxValID(ctx context.Context, into *int64) error {
@@ -318,24 +353,55 @@ func (db *DB) UnitValues(ctx context.Context, unit string, want map[string]strin
 	}
 	out := map[string]Value{}
 	now := db.Now()
-	for code, period := range want {
-		e, ok := d.Elements[code]
-		if !ok {
-			continue
+	// One query for all the elements, filtered by period and freshness
+	// here: a report of 250 fields costs one round trip, not 250.
+	byID := map[int64]*collect.Element{}
+	ids := make([]int64, 0, len(want))
+	for code := range want {
+		if e, ok := d.Elements[code]; ok {
+			byID[e.ID] = e
+			ids = append(ids, e.ID)
 		}
-		var v Value
-		var demand sql.NullInt64
-		err := db.r.QueryRowContext(ctx, `SELECT value, demand_id, person_id, at, source FROM vals
-			WHERE element_id = $1 AND period = $2 AND unit_code = $3 AND current AND at >= $4`, e.ID, period, unit, e.FreshSince(now)).
-			Scan(&v.Value, &demand, &v.PersonID, &v.At, &v.Source)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
+	}
+	const batch = 500
+	for lo := 0; lo < len(ids); lo += batch {
+		hi := min(lo+batch, len(ids))
+		var q strings.Builder
+		args := []any{unit}
+		q.WriteString(`SELECT element_id, period, value, demand_id, person_id, at, source FROM vals WHERE unit_code = `)
+		if db.Dialect == SQLite {
+			q.WriteString(`? AND current AND element_id IN `)
+		} else {
+			q.WriteString(`$1 AND current AND element_id IN `)
 		}
+		db.placeholders(&q, 1, hi-lo, 2)
+		q.WriteString(` ORDER BY id`)
+		for _, id := range ids[lo:hi] {
+			args = append(args, id)
+		}
+		rows, err := db.r.QueryContext(ctx, q.String(), args...)
 		if err != nil {
 			return nil, fmt.Errorf("read values: %w", err)
 		}
-		v.Unit, v.Element, v.Period, v.DemandID, v.Current = unit, code, period, demand.Int64, true
-		out[code] = v
+		for rows.Next() {
+			var v Value
+			var id int64
+			var demand sql.NullInt64
+			if err := rows.Scan(&id, &v.Period, &v.Value, &demand, &v.PersonID, &v.At, &v.Source); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read values: %w", err)
+			}
+			e := byID[id]
+			if v.Period != want[e.Code] || v.At.Before(e.FreshSince(now)) {
+				continue
+			}
+			v.Unit, v.Element, v.DemandID, v.Current = unit, e.Code, demand.Int64, true
+			out[e.Code] = v // in id order: the newest wins, should two be current
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read values: %w", err)
+		}
 	}
 	return out, nil
 }
@@ -378,7 +444,9 @@ func (db *DB) placeholders(b *strings.Builder, rows, cols, first int) {
 			if db.Dialect == SQLite {
 				b.WriteByte('?')
 			} else {
-				fmt.Fprintf(b, "$%d", first+r*cols+c)
+				// Not fmt: a 250-value submission writes 2,250 of these.
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(first + r*cols + c))
 			}
 		}
 		b.WriteByte(')')
@@ -420,7 +488,8 @@ func (tx *Tx) WriteValues(ctx context.Context, unit string, demandID int64, sour
 			if tx.db.Dialect == SQLite {
 				q.WriteByte('?')
 			} else {
-				fmt.Fprintf(&q, "$%d", len(args))
+				q.WriteByte('$')
+				q.WriteString(strconv.Itoa(len(args)))
 			}
 		}
 		q.WriteByte(')')

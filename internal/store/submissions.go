@@ -48,6 +48,26 @@ func (tx *Tx) Submit(ctx context.Context, d *DemandRecord, unit, key string, val
 		UnitCode: unit, After: audit.JSON(map[string]any{"submission": id, "values": len(vals), "client_key": key})})
 }
 
+// InboxReport reads one report from a unit's inbox: admitted or active,
+// not answered, aimed at the unit and not refused by it, as Inbox lists
+// it. A submission needs that one report, and reading the whole inbox
+// would cost a query per report the unit has ever had.
+func (db *DB) InboxReport(ctx context.Context, u units.Unit, id int64) (*DemandRecord, error) {
+	rec, err := scanDemand(db.r.QueryRowContext(ctx, `SELECT `+demandColumns+` FROM demands d JOIN offices o ON o.id = d.office_id
+		WHERE d.id = $1 AND d.kind = $4 AND d.status IN ($5, $6) AND d.answered = FALSE AND (
+			(d.target_units = 0 AND d.target_level = $3 AND substr($2, 1, length(d.target_under)) = d.target_under)
+			OR EXISTS (SELECT 1 FROM demand_units WHERE demand_id = $1 AND unit_code = $2))
+		AND NOT EXISTS (SELECT 1 FROM refusals WHERE demand_id = $1 AND unit_code = $2 AND status = 'upheld')`,
+		id, u.Code, int(u.Level), string(gate.Report), string(gate.Admitted), string(gate.Active)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("report %d in the inbox of %s: %w", id, u.Code, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inbox report: %w", err)
+	}
+	return rec, nil
+}
+
 // Completeness counts, for one report and the units under one unit, how
 // many were expected to answer, how many did, and how many did on time.
 type Completeness struct {

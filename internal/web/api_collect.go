@@ -249,16 +249,14 @@ func (s *Server) inboxReport(ctx context.Context, c *Ctx, code string, id int64,
 		return units.Unit{}, nil, err
 	}
 	u, _ := t.Get(code)
-	items, err := s.db.Inbox(ctx, u, time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	rec, err := s.db.InboxReport(ctx, u, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, nil, errorf(CodeNotFound, "error.not_found")
+	}
 	if err != nil {
 		return u, nil, err
 	}
-	for _, it := range items {
-		if it.Demand.ID == id && it.Demand.Kind == gate.Report {
-			return u, it.Demand, nil
-		}
-	}
-	return u, nil, errorf(CodeNotFound, "error.not_found")
+	return u, rec, nil
 }
 
 func (s *Server) reportForm(ctx context.Context, u units.Unit, rec *store.DemandRecord) (ReportForm, map[string]*collect.Element, map[string]string, error) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"lighten/internal/collect"
 	"lighten/internal/gate"
 	"lighten/internal/store"
 )
@@ -317,3 +319,80 @@ func TestBrowserDemand(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// A village cadre on a phone opens a report from the inbox: the figure
+// already collected by another office is filled in and locked, the rest is
+// typed in and submitted, and the inbox shows the item done.
+func TestBrowserReport(t *testing.T) {
+	ctx := browser(t)
+	f := newFixture(t, store.SQLite)
+	stats, _, statsToken := f.issuerIn("tongji", "430922")
+	_, _, civilToken := f.issuerIn("minzheng", "430922")
+	_, burden := f.person("jianfu", "430922", "burden@430922")
+	_, cunToken := f.person("cun", "430922100201", "cadre@430922100201")
+	_, huaguoToken := f.person("huaguo", "430922100202", "cadre@430922100202")
+	for _, e := range []collect.Element{
+		{Code: "POP", Name: "户籍人口", NameEN: "Registered population", Type: collect.Integer, Measure: "人", Period: collect.Year, ValidDays: 365, Owner: stats.ID},
+		{Code: "HH", Name: "户数", NameEN: "Households", Type: collect.Integer, Measure: "户", Period: collect.Year, ValidDays: 365, Owner: stats.ID},
+		{Code: "PARTY", Name: "是否有党支部", NameEN: "Has a Party branch", Type: collect.Bool, Period: collect.Year, ValidDays: 365, Owner: stats.ID},
+	} {
+		if status, body := f.do("POST", "/api/v1/elements", burden, e); status != 201 {
+			t.Fatalf("element %s: %d %s", e.Code, status, body)
+		}
+	}
+	report := func(token string, elements ...string) *store.DemandRecord {
+		_, body := f.do("POST", "/api/v1/demands", token, villageReport(demandInput(""), elements...))
+		rec := decodeJSON[store.DemandRecord](t, body)
+		_, body = f.do("POST", "/api/v1/demands/"+itoa(rec.ID)+"/submit", token, nil)
+		d := decodeJSON[CheckResult](t, body).Demand
+		if d.Status != gate.Admitted {
+			t.Fatalf("report not admitted: %s", body)
+		}
+		return d
+	}
+	first := report(statsToken, "POP")
+	for token, pop := range map[string]string{cunToken: "480", huaguoToken: "300"} {
+		path := fmt.Sprintf("/api/v1/units/%s/reports/%d/submission", map[string]string{cunToken: "430922100201", huaguoToken: "430922100202"}[token], first.ID)
+		if status, body := f.do("POST", path, token, collect.Submission{Values: map[string]string{"POP": pop}}); status != 201 {
+			t.Fatalf("first report: %d %s", status, body)
+		}
+	}
+	second := report(civilToken, "POP", "HH", "PARTY")
+	base := f.ts.URL
+	form := fmt.Sprintf("/units/430922100201/reports/%d", second.ID)
+
+	do(t, ctx, "sign in as the village cadre", signInSteps(base, "cun")...)
+	do(t, ctx, "open the report from the inbox",
+		chromedp.Click(chromedp.CSS(`nav.main a[href="/units/430922100201/inbox"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`ul.inbox a[href="`+form+`"]`)),
+		chromedp.Click(chromedp.CSS(`ul.inbox a[href="`+form+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#v-HH")),
+	)
+	locked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#v-POP").disabled && document.querySelector("#v-POP").value === "480"`))
+	if err != nil || !locked {
+		t.Fatalf("the known population is not shown filled and locked (%v)", err)
+	}
+	if got := text(t, ctx, "#f-POP .known-from"); !strings.Contains(got, "Already known") || !strings.Contains(got, "report No. "+itoa(first.ID)) {
+		t.Fatalf("the known value's provenance reads %q", got)
+	}
+	do(t, ctx, "fill in the rest",
+		chromedp.SendKeys(chromedp.CSS("#v-HH"), "120"),
+		chromedp.Click(chromedp.CSS(`input[name="v.PARTY"][value="true"]`)),
+	)
+	fullScreenshot(t, ctx, "report-form")
+	do(t, ctx, "submit",
+		chromedp.Click(chromedp.CSS(`form.report button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("p.done")),
+	)
+	if got := text(t, ctx, "p.done"); !strings.Contains(got, "Submitted") {
+		t.Fatalf("after submitting the inbox says %q", got)
+	}
+	done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector("#d%d").classList.contains("is-done")`, second.ID)))
+	if err != nil || !done {
+		t.Fatalf("the report's item is not shown done (%v)", err)
+	}
+	fullScreenshot(t, ctx, "report-done")
+	if h, _ := f.db.History(context.Background(), "430922100201", "HH", "2026"); len(h) != 1 || h[0].Value != "120" {
+		t.Fatalf("stored: %+v", h)
+	}
+}

@@ -51,6 +51,9 @@ func (s *Server) uiRoutes() []*route {
 		{Method: "GET", Pattern: "/static/{file}", Summary: "Embedded assets, named by checksum", h: s.uiStatic},
 	}
 	routes = append(routes, s.gateUIRoutes()...)
+	routes = append(routes, s.dutyUIRoutes()...)
+	routes = append(routes, s.collectUIRoutes()...)
+	routes = append(routes, s.drawUIRoutes()...)
 	// Anything else is a page that does not exist, shown as such.
 	return append(routes, &route{Method: "GET", Pattern: "/", Summary: "Not found", h: s.uiNotFound})
 }
@@ -111,6 +114,10 @@ type uiPage struct {
 	Demands  bool   // the person may see or issue demands somewhere
 	Review   bool   // the person reviews demands somewhere
 	Inbox    string // the inbox of the unit where the person is a cadre
+	Duties   string // the duty list that concerns the person, or the duty figures
+	Refusals bool   // the person decides "not ours" refusals somewhere
+	Escalate bool   // the person raises, answers or sees escalations
+	Elements bool   // the person proposes or decides dictionary elements
 	Here     string
 	D        any
 	p        access.Principal
@@ -131,6 +138,20 @@ func myInbox(p units.Person) string {
 	return ""
 }
 
+// myDuties is the duty list of the township or village where a person is a
+// cadre, or for those who read demands, the duty figures.
+func myDuties(c *Ctx) string {
+	for _, g := range c.Person.Grants {
+		if l, ok := units.LevelOfCode(g.UnitCode); g.Role == units.RoleCadre && ok && hasDutyList(l) {
+			return "/units/" + g.UnitCode + "/duties"
+		}
+	}
+	if c.P.CanSomewhere(access.ReadDemands) {
+		return "/duties/stats"
+	}
+	return ""
+}
+
 // page renders a full page. It renders into a buffer first, so that a
 // template error becomes an error page and not half a page.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, c *Ctx, status int, name, title string, data any) error {
@@ -143,6 +164,9 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, c *Ctx, status int
 		Offices: c.P.CanSomewhere(access.ReadOffices), People: c.P.CanSomewhere(access.ReadPeople), Here: here(r), D: data,
 		Demands: c.P.CanSomewhere(access.ReadDemands) || c.P.CanSomewhere(access.IssueDemands),
 		Review:  c.P.CanSomewhere(access.ReviewDemands), Inbox: myInbox(c.Person), p: c.P,
+		Duties: myDuties(c), Refusals: c.P.CanSomewhere(access.ReviewDemands),
+		Escalate: c.P.SignedIn() && (c.P.CanSomewhere(access.ReadInbox) || c.Person.OfficeID != 0),
+		Elements: c.P.CanSomewhere(access.IssueDemands) || c.P.CanSomewhere(access.ReviewDemands),
 	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, "layout", v); err != nil {
@@ -197,10 +221,27 @@ func here(r *http.Request) string {
 		case strings.HasPrefix(r.URL.Path, "/policy/"):
 			return r.URL.Path
 		case strings.HasPrefix(r.URL.Path, "/units/"):
-			// An inbox's "done" form: back to the inbox.
+			// An inbox's "done" and "not ours" forms: back to the inbox.
 			if i := strings.Index(r.URL.Path, "/inbox"); i > 0 {
 				return r.URL.Path[:i+len("/inbox")]
 			}
+			// A duty list's upload and a report's forms: back to their page.
+			if strings.HasSuffix(r.URL.Path, "/duties") {
+				return r.URL.Path
+			}
+			if i := strings.Index(r.URL.Path, "/reports/"); i > 0 {
+				return strings.TrimSuffix(r.URL.Path, "/upload")
+			}
+		case strings.HasPrefix(r.URL.Path, "/refusals"):
+			return "/refusals"
+		case strings.HasPrefix(r.URL.Path, "/escalations"):
+			return "/escalations"
+		case strings.HasPrefix(r.URL.Path, "/elements"):
+			return "/elements"
+		case strings.HasPrefix(r.URL.Path, "/draws/"):
+			rest := strings.TrimPrefix(r.URL.Path, "/draws/")
+			id, _, _ := strings.Cut(rest, "/")
+			return "/draws/" + id
 		case r.URL.Path == "/demands" || r.URL.Path == "/demands/check":
 			return "/demands/new"
 		case strings.HasPrefix(r.URL.Path, "/demands/"):

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 
+	"lighten/internal/collect"
 	"lighten/internal/gate"
 	"lighten/internal/store"
 )
@@ -100,7 +101,104 @@ var uiAuthzCases = []authzCase{
 	{"POST /policy/{code}", "in", "---Y------", uiPolicyPost},
 	{"POST /policy/{code}", "out", "----------", uiPolicyPost},
 
+	{"GET /units/{code}/duties", "", "YYYYYYYYYY", get("/units/430922100/duties")},
+	{"GET /units/{code}/duties.xlsx", "", "YYYYYYYYYY", get("/units/430922100/duties.xlsx")},
+	// Without a file the upload goes back to its form: the rights are
+	// checked first.
+	{"POST /units/{code}/duties", "in", "---Y------", uiDutyUpload},
+	{"POST /units/{code}/duties", "out", "----------", uiDutyUpload},
+	{"GET /units/{code}/inbox/{id}/refuse", "in", "-----Y----", uiRefusePath("GET")},
+	{"GET /units/{code}/inbox/{id}/refuse", "out", "----------", uiRefusePath("GET")},
+	{"POST /units/{code}/inbox/{id}/refuse", "in", "-----Y----", uiRefusePath("POST")},
+	{"POST /units/{code}/inbox/{id}/refuse", "out", "----------", uiRefusePath("POST")},
+	{"GET /refusals", "", "---Y------", get("/refusals")},
+	{"POST /refusals/{id}/decision", "", "---Y------", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/refusals/%d/decision", e.refusal().ID), url.Values{"decision": {"uphold"}, "reason": {"确属部门职责"}}}
+	}},
+	{"GET /escalations", "", "-YYYYYYYYY", get("/escalations")},
+	{"POST /escalations", "in", "-----Y----", uiEscalatePost},
+	{"POST /escalations", "out", "----------", uiEscalatePost},
+	{"POST /escalations/{id}/ack", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/escalations/%d/ack", e.escalation().ID), url.Values{}}
+	}},
+	{"POST /escalations/{id}/respond", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/escalations/%d/respond", e.escalation().ID), url.Values{"response": {"已派员到场处置"}}}
+	}},
+	{"GET /duties/stats", "", "-YYYY---YY", get("/duties/stats")},
+
+	{"GET /elements", "", "YYYYYYYYYY", get("/elements")},
+	{"POST /elements", "", "---YY-----", func(e *authzEnv, who authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", "/elements", url.Values{"code": {"X-" + who.name}, "name": {"耕地面积"}, "type": {"decimal"},
+			"period": {"year"}, "owner": {itoa(e.issuer.ID)}}}
+	}},
+	{"POST /elements/{element}/decision", "", "---Y------", func(e *authzEnv, who authzPrincipal, _ string) authzRequest {
+		code := "P-" + who.name
+		el := &collect.Element{Code: code, Name: "新数据元", Type: collect.Integer, Period: collect.Year, Owner: e.issuer.ID, Status: collect.Proposed}
+		if err := e.f.db.Write(context.Background(), store.System, func(tx *store.Tx) error { return tx.SaveElement(context.Background(), el) }); err != nil {
+			e.f.t.Fatal(err)
+		}
+		return authzRequest{"POST", "/elements/" + code + "/decision", url.Values{"decision": {"approve"}, "reason": {"与现有数据元不重复"}}}
+	}},
+	{"GET /units/{code}/reports/{id}", "in", "-YYY-Y--YY", uiReportPath("GET", "")},
+	{"GET /units/{code}/reports/{id}", "out", "----------", uiReportPath("GET", "")},
+	{"POST /units/{code}/reports/{id}", "in", "-----Y----", uiReportPath("POST", "")},
+	{"POST /units/{code}/reports/{id}", "out", "----------", uiReportPath("POST", "")},
+	// Without a file the upload goes back to the report's form.
+	{"POST /units/{code}/reports/{id}/upload", "in", "-----Y----", uiReportPath("POST", "/upload")},
+	{"POST /units/{code}/reports/{id}/upload", "out", "----------", uiReportPath("POST", "/upload")},
+	{"GET /demands/{id}/completeness", "", "-YYYY---YY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/demands/%d/completeness", e.report().ID), nil}
+	}},
+
+	{"GET /draws/{id}", "", "YYYYYYYYYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/draws/%d", e.draw(true).ID), nil}
+	}},
+	{"GET /draws/{id}/record.json", "", "YYYYYYYYYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/draws/%d/record.json", e.draw(true).ID), nil}
+	}},
+	{"POST /draws/{id}/run", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/draws/%d/run", e.draw(false).ID), url.Values{"value": {"beacon"}}}
+	}},
+	{"POST /draws/{id}/reveal", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/draws/%d/reveal", e.draw(true).ID), url.Values{}}
+	}},
+
 	{"GET /", "", "----------", get("/no/such/page")},
+}
+
+// uiDutyUpload saves a township list of the county (or, out, of the
+// neighbouring county) from the unit's page.
+func uiDutyUpload(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", "/units/" + places[place] + "/duties",
+		url.Values{"owner": {places[place][:6]}, "level": {"township"}, "effective": {"2026-01-01"}}}
+}
+
+// uiRefusePath is the "not ours" form of an admitted demand in the
+// township's inbox.
+func uiRefusePath(method string) func(*authzEnv, authzPrincipal, string) authzRequest {
+	return func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		path := fmt.Sprintf("/units/%s/inbox/%d/refuse", places[place], e.draft(true).ID)
+		if method == "GET" {
+			return authzRequest{"GET", path, nil}
+		}
+		return authzRequest{"POST", path, url.Values{"reason": {"不属于乡镇职责"}}}
+	}
+}
+
+func uiEscalatePost(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", "/escalations", url.Values{"unit": {places[place]}, "title": {"河道非法采砂"},
+		"description": {"需执法部门到场"}, "office": {itoa(e.issuer.ID)}}}
+}
+
+// uiReportPath is the shared report's form for the unit at the place.
+func uiReportPath(method, suffix string) func(*authzEnv, authzPrincipal, string) authzRequest {
+	return func(e *authzEnv, who authzPrincipal, place string) authzRequest {
+		path := fmt.Sprintf("/units/%s/reports/%d%s", places[place], e.report().ID, suffix)
+		if method == "GET" {
+			return authzRequest{"GET", path, nil}
+		}
+		return authzRequest{"POST", path, url.Values{"key": {"authz-" + who.name}}}
+	}
 }
 
 func uiPersonPage(e *authzEnv, _ authzPrincipal, place string) authzRequest {

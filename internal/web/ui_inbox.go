@@ -38,6 +38,10 @@ type inboxItemView struct {
 	Err      string
 	Note     string
 	Emergent bool
+	Refusal  string // the unit's "not ours", in words
+	Refused  string // its tag style
+	Report   string // the form to fill in, for a report
+	Refuse   bool   // "not ours" may still be said
 }
 
 type budgetView struct {
@@ -74,6 +78,10 @@ func inboxItemOf(c *Ctx, it store.InboxItem) inboxItemView {
 	if it.Done != nil {
 		v.Done = chinaTime(*it.Done)
 	}
+	if it.Refusal != "" {
+		v.Refusal, v.Refused = label(c, inboxRefusalKeys, it.Refusal), refusalClass(it.Refusal)
+	}
+	v.Refuse = it.Done == nil && it.Refusal == ""
 	return v
 }
 
@@ -118,6 +126,9 @@ func (s *Server) inboxView(r *http.Request, c *Ctx) (inboxView, error) {
 	}
 	for _, it := range in.Items {
 		iv := inboxItemOf(c, it)
+		if it.Demand.Kind == gate.Report {
+			iv.Report = fmt.Sprintf("/units/%s/reports/%d", code, it.Demand.ID)
+		}
 		if it.Done == nil {
 			v.Open++
 			v.Minutes += it.Minutes
@@ -132,8 +143,13 @@ func (s *Server) uiInbox(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("done") != "" {
+	switch q := r.URL.Query(); {
+	case q.Get("done") != "":
 		v.Done = c.T("ui.inbox.done_notice")
+	case q.Get("sent") != "":
+		v.Done = c.T("ui.collect.sent_notice")
+	case q.Get("refused") != "":
+		v.Done = c.T("ui.duties.refuse.sent_notice")
 	}
 	return s.page(w, r, c, http.StatusOK, "inbox", c.T("ui.inbox.title", v.Name), v)
 }

@@ -1,0 +1,225 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"lighten/internal/access"
+	"lighten/internal/i18n"
+	"lighten/internal/store"
+)
+
+// drawUIRoutes are the public page of a verifiable draw and its office's
+// two steps. Each handler checks what the API handler of the same thing
+// checks.
+func (s *Server) drawUIRoutes() []*route {
+	return []*route{
+		{Method: "GET", Pattern: "/draws/{id}", Action: access.ReadUnits, Summary: "A draw's public record", h: s.uiDraw},
+		{Method: "GET", Pattern: "/draws/{id}/record.json", Action: access.ReadUnits, Summary: "A draw's record, for lighten draw verify", h: s.uiDrawRecord},
+		{Method: "POST", Pattern: "/draws/{id}/run", Auth: signedIn, Action: access.IssueDemands, Summary: "Enter the public value and draw", h: s.uiRunDraw},
+		{Method: "POST", Pattern: "/draws/{id}/reveal", Auth: signedIn, Action: access.IssueDemands, Summary: "Reveal the secret and the selection", h: s.uiRevealDraw},
+	}
+}
+
+var drawStatusKeys = map[string]string{
+	"committed": "ui.draw.status.committed", "drawn": "ui.draw.status.drawn", "revealed": "ui.draw.status.revealed",
+}
+
+type tierView struct {
+	Name  string
+	Rate  string
+	Units int
+	Drawn int
+}
+
+type drawPage struct {
+	ID          int64
+	Plan        string
+	Office      string
+	Status      string
+	StatusClass string
+	Pool        int
+	Drawn       int
+	Tiers       []tierView
+	MinPerTier  int
+	Version     string
+	Commitment  string
+	PublicValue string
+	Digest      string
+	Secret      string
+	Created     string
+	DrawnAt     string
+	RevealAfter string
+	RevealedAt  string
+	Selected    []placeView
+	Revealed    bool
+	Record      string
+	CanRun      bool
+	CanReveal   bool
+	RevealLater bool // the reveal button shows, disabled until the window ends
+	Typed       string
+	Err         string
+	Done        string
+}
+
+// mayRunDraw is the check of the API's ownDraw: staff of the draw's
+// office who issue demands.
+func mayRunDraw(c *Ctx, rec *store.DrawRecord) bool {
+	return c.Person.OfficeID != 0 && c.Person.OfficeID == rec.OfficeID && c.P.CanSomewhere(access.IssueDemands)
+}
+
+func (s *Server) drawPageOf(r *http.Request, c *Ctx, rec *store.DrawRecord) (drawPage, error) {
+	ctx := r.Context()
+	d := rec.Draw
+	v := drawPage{ID: rec.ID, Plan: d.Plan, Status: label(c, drawStatusKeys, rec.Status), MinPerTier: d.MinPerTier, Version: d.Version,
+		Commitment: d.Commitment, PublicValue: d.PublicValue, Digest: d.Digest, Secret: d.Secret, Created: chinaTime(rec.Created),
+		RevealAfter: chinaTime(rec.RevealAfter), Revealed: rec.Status == "revealed", Record: fmt.Sprintf("/draws/%d/record.json", rec.ID)}
+	v.StatusClass = map[string]string{"committed": "review", "drawn": "review", "revealed": "ok"}[rec.Status]
+	if rec.Drawn != nil {
+		v.DrawnAt = chinaTime(*rec.Drawn)
+	}
+	if rec.Revealed != nil {
+		v.RevealedAt = chinaTime(*rec.Revealed)
+	}
+	o, err := s.db.Office(ctx, rec.OfficeID)
+	if err == nil {
+		v.Office = o.Name
+		if c.Lang == i18n.EN && o.NameEN != "" {
+			v.Office = o.NameEN
+		}
+	}
+	t, err := c.Tree(ctx)
+	if err != nil {
+		return v, err
+	}
+	for _, tier := range d.Tiers {
+		v.Pool += len(tier.Units)
+		v.Tiers = append(v.Tiers, tierView{Name: tier.Name, Rate: strconv.FormatFloat(tier.Rate*100, 'f', -1, 64) + "%",
+			Units: len(tier.Units), Drawn: d.Count(tier.Rate, len(tier.Units))})
+		v.Drawn += d.Count(tier.Rate, len(tier.Units))
+	}
+	for _, code := range d.Selected {
+		v.Selected = append(v.Selected, placeView{Code: code, Name: placeOf(t, code, code)})
+	}
+	own := mayRunDraw(c, rec)
+	v.CanRun = own && rec.Status == "committed"
+	v.CanReveal = own && rec.Status == "drawn"
+	v.RevealLater = v.CanReveal && s.db.Now().Before(rec.RevealAfter)
+	return v, nil
+}
+
+func (s *Server) draw(r *http.Request) (*store.DrawRecord, error) {
+	id, err := idParam(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.DrawByID(r.Context(), id)
+}
+
+func (s *Server) uiDraw(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	rec, err := s.draw(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.drawPageOf(r, c, rec)
+	if err != nil {
+		return err
+	}
+	switch r.URL.Query().Get("done") {
+	case "drawn":
+		v.Done = c.T("ui.draw.done_drawn")
+	case "revealed":
+		v.Done = c.T("ui.draw.done_revealed")
+	}
+	return s.page(w, r, c, http.StatusOK, "draw", c.T("ui.draw.title", rec.ID), v)
+}
+
+// uiDrawRecord serves the public record as `lighten draw verify` reads it.
+func (s *Server) uiDrawRecord(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	rec, err := s.draw(r)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(rec.Draw, "", "  ")
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=draw-%d.json", rec.ID))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(b, '\n'))
+	return nil
+}
+
+// ownDrawUI reads a draw of the person's own office, as ownDraw does.
+func (s *Server) ownDrawUI(r *http.Request, c *Ctx) (*store.DrawRecord, error) {
+	rec, err := s.draw(r)
+	if err != nil {
+		return nil, err
+	}
+	if !mayRunDraw(c, rec) {
+		return nil, errorf(CodeForbidden, "error.not_your_demand")
+	}
+	return rec, nil
+}
+
+// drawAgain shows the draw's page with an error next to its form.
+func (s *Server) drawAgain(w http.ResponseWriter, r *http.Request, c *Ctx, rec *store.DrawRecord, err error) error {
+	e := asError(gateError(err))
+	if e.Code == CodeInternal || e.Code == CodeUnavailable {
+		return err
+	}
+	// A failed write leaves the record as it was read; read it again.
+	if fresh, rerr := s.db.DrawByID(r.Context(), rec.ID); rerr == nil {
+		rec = fresh
+	}
+	v, verr := s.drawPageOf(r, c, rec)
+	if verr != nil {
+		return verr
+	}
+	v.Err, v.Typed = e.Message.In(c.Lang), r.PostFormValue("value")
+	return s.page(w, r, c, e.Status(), "draw", c.T("ui.draw.title", rec.ID), v)
+}
+
+func (s *Server) uiRunDraw(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	rec, err := s.ownDrawUI(r, c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	value := strings.TrimSpace(r.PostFormValue("value"))
+	if value == "" {
+		return s.drawAgain(w, r, c, rec, invalid("value", "ui.draw.error.value"))
+	}
+	if err := s.db.Write(r.Context(), c.Actor(), func(tx *store.Tx) error { return tx.RunDraw(r.Context(), rec, value) }); err != nil {
+		return s.drawAgain(w, r, c, rec, err)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/draws/%d?done=drawn", rec.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiRevealDraw(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	rec, err := s.ownDrawUI(r, c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	if rec.Status == "drawn" && s.db.Now().Before(rec.RevealAfter) {
+		// Sealed until its visits are over; said in the page's words.
+		return s.drawAgain(w, r, c, rec, &Error{Code: CodeConflict, Message: i18n.Both("ui.draw.error.sealed", chinaTime(rec.RevealAfter))})
+	}
+	if err := s.db.Write(r.Context(), c.Actor(), func(tx *store.Tx) error { return tx.RevealDraw(r.Context(), rec) }); err != nil {
+		return s.drawAgain(w, r, c, rec, err)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/draws/%d?done=revealed", rec.ID), http.StatusSeeOther)
+	return nil
+}
