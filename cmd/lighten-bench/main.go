@@ -18,7 +18,7 @@ benchmarks:
   import   full national unit import on SQLite and PostgreSQL: seconds, rows/s, peak memory
   tree     unit search and subtree counts over the national tree, through the API
   gate     gate checks of reports to a county, a province and the country; single-unit checks per second
-  collect  collect once: prefill at the gate, ingest through the API, completeness, Excel export
+  visits   joint scheduling of a national quarter, its quality against cbc, draws over the national pool
 `
 
 func main() {
@@ -36,6 +36,9 @@ func main() {
 	case "gate":
 		fmt.Printf("machine: %s\n\n", machine())
 		err = benchGate(os.Args[2:])
+	case "visits":
+		fmt.Printf("machine: %s\n\n", machine())
+		err = benchVisits(os.Args[2:])
 	case "collect":
 		err = benchCollect(os.Args[2:])
 	default:
