@@ -599,29 +599,47 @@ func readable(elems map[*collect.Element]string, office int64, all bool) map[*co
 	return out
 }
 
-func (s *Server) apiAnswerTable(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+// answerQuery is what an answer export reads: the report, the subtree,
+// and the elements the reader may see with their periods, in field order.
+type answerQuery struct {
+	rec   *store.DemandRecord
+	under string
+	elems map[*collect.Element]string
+	order []*collect.Element
+}
+
+// answerOf resolves an answer export's report, subtree and readable
+// elements. The issuing office reads what its elements' readers allow; the
+// burden office and auditors read everything issued in their scope.
+func (s *Server) answerOf(r *http.Request, c *Ctx) (answerQuery, error) {
 	ctx := r.Context()
-	rec, err := s.reportFor(ctx, c, r)
-	if err != nil {
-		return err
+	var q answerQuery
+	var err error
+	if q.rec, err = s.reportFor(ctx, c, r); err != nil {
+		return q, err
 	}
 	t, err := c.Tree(ctx)
 	if err != nil {
-		return err
+		return q, err
 	}
-	under, err := codeParam(t, r, "under")
+	if q.under, err = codeParam(t, r, "under"); err != nil {
+		return q, err
+	}
+	if q.elems, q.order, err = s.db.ReportElements(ctx, &q.rec.Demand); err != nil {
+		return q, err
+	}
+	all := c.P.Can(access.ReviewDemands, q.rec.IssuerUnit) || c.P.Has(units.RoleAuditor) || c.P.Has(units.RoleAdmin)
+	q.elems = readable(q.elems, q.rec.OfficeID, all)
+	return q, nil
+}
+
+func (s *Server) apiAnswerTable(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	q, err := s.answerOf(r, c)
 	if err != nil {
 		return err
 	}
-	elems, order, err := s.db.ReportElements(ctx, &rec.Demand)
-	if err != nil {
-		return err
-	}
-	// The issuing office reads what its elements' readers allow; the
-	// burden office and auditors read everything issued in their scope.
-	office := rec.OfficeID
-	all := c.P.Can(access.ReviewDemands, rec.IssuerUnit) || c.P.Has(units.RoleAuditor) || c.P.Has(units.RoleAdmin)
-	elems = readable(elems, office, all)
+	rec, under, elems, order := q.rec, q.under, q.elems, q.order
 	if r.URL.Query().Get("format") == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=report-%d.csv", rec.ID))

@@ -419,25 +419,12 @@ func (s *Server) apiSubmitWorkbook(w http.ResponseWriter, r *http.Request, c *Ct
 
 func (s *Server) apiAnswerWorkbook(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	ctx := r.Context()
-	rec, err := s.reportFor(ctx, c, r)
+	// The same report, subtree and readers as the answer in JSON or CSV.
+	q, err := s.answerOf(r, c)
 	if err != nil {
 		return err
 	}
-	t, err := c.Tree(ctx)
-	if err != nil {
-		return err
-	}
-	under, err := codeParam(t, r, "under")
-	if err != nil {
-		return err
-	}
-	elems, order, err := s.db.ReportElements(ctx, &rec.Demand)
-	if err != nil {
-		return err
-	}
-	// The same readers as the answer in JSON or CSV.
-	all := c.P.Can(access.ReviewDemands, rec.IssuerUnit) || c.P.Has(units.RoleAuditor) || c.P.Has(units.RoleAdmin)
-	elems = readable(elems, rec.OfficeID, all)
+	rec, under, elems, order := q.rec, q.under, q.elems, q.order
 	var cols []*collect.Element
 	periods := map[string]string{}
 	for _, e := range order {
