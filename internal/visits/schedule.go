@@ -111,7 +111,8 @@ type Options struct {
 	// Anneal is the steps of simulated annealing for the whole window,
 	// shared by the pieces that construction and local search leave above
 	// their lower bound in proportion to their visits (0: 60,000,000;
-	// negative: none). Annealing also stops early (see anneal).
+	// negative: none). A piece also stops annealing after 10 rounds in a
+	// row find nothing better.
 	Anneal int
 	// ExactVisits is the largest piece (in joint visits) then searched
 	// exactly by branch and bound (0: 40; negative: never).
