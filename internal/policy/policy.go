@@ -54,6 +54,12 @@ var Params = []Param{
 	{ID: "meet.length", Rule: "meet.length", Default: 240, Tighter: LowerIsTighter, Min: 1, Max: 1440, Unit: "unit.minutes"},
 	{ID: "meet.online", Rule: "meet.online", Default: 60, Tighter: LowerIsTighter, Min: 0, Max: 1440, Unit: "unit.minutes"},
 	{ID: "group.expiry", Rule: "group.owner", Default: 180, Tighter: LowerIsTighter, Min: 1, Max: 3650, Unit: "unit.days"},
+	{ID: "visit.comprehensive", Rule: "visit.comprehensive", Default: 1, Tighter: LowerIsTighter, Min: 0, Max: 100, Unit: "unit.per_year"},
+	{ID: "visit.unit.week", Rule: "visit.unit.week", Default: 1, Tighter: LowerIsTighter, Min: 1, Max: 7, Unit: "unit.per_week"},
+	{ID: "visit.unit.year", Rule: "visit.unit.year", Default: 4, Tighter: LowerIsTighter, Min: 1, Max: 100, Unit: "unit.per_year"},
+	{ID: "visit.random.pct", Rule: "visit.random", Default: 5, Tighter: HigherIsTighter, Min: 1, Max: 100, Unit: "unit.percent"},
+	{ID: "visit.random.inspectors", Rule: "visit.random", Default: 2, Tighter: HigherIsTighter, Min: 2, Max: 20, Unit: "unit.people"},
+	{ID: "visit.recent.months", Rule: "visit.random", Default: 12, Tighter: HigherIsTighter, Min: 0, Max: 120, Unit: "unit.months"},
 	{ID: "escalation.ack_hours", Rule: "escalation", Default: 24, Tighter: LowerIsTighter, Min: 1, Max: 720, Unit: "unit.hours"},
 	{ID: "escalation.respond_days", Rule: "escalation", Default: 5, Tighter: LowerIsTighter, Min: 1, Max: 60, Unit: "unit.workdays"},
 }
