@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"lighten/internal/audit"
 	"lighten/internal/collect"
@@ -154,23 +155,23 @@ func (d *Dictionary) RulesFor(codes map[string]*collect.Element) []collect.Rule 
 	return out
 }
 
-// collectCache keeps the dictionary and, per element and period, which
-// units hold a fresh value, in step with the database by reading only the
-// values added since it last looked.
+// collectCache keeps the dictionary and, per period, which units hold a
+// fresh value of each element, in step with the database by reading only
+// the values added since it last looked.
 type collectCache struct {
-	mu       sync.Mutex
-	dict     *Dictionary
-	lastVal  int64
-	tree     *units.Tree
-	checked  time.Time
-	known    map[string]*knownSet // element code + "@" + period
-	elements bool
+	mu      sync.Mutex
+	dict    *Dictionary
+	lastVal int64
+	tree    *units.Tree
+	checked time.Time
+	periods map[string]*periodSets
 }
 
-type knownSet struct {
-	bits  collect.Bitset
-	since time.Time // values collected before this are stale
+// periodSets are the fresh-value sets of every element of one period,
+// built in one pass over the period's current values.
+type periodSets struct {
 	built time.Time
+	sets  map[int64]collect.Bitset // by element id
 }
 
 func (c *collectCache) forgetElements() {
@@ -222,9 +223,17 @@ func (db *DB) Dictionary(ctx context.Context) (*Dictionary, error) {
 const knownHorizon = time.Hour
 
 // Known says which units hold a fresh value of an element for a period,
-// as positions in the tree index.
+// as positions in the tree index. The first question about a period reads
+// the current values of every element of that period in one pass along
+// the index vals_current, which holds all it needs, and keeps a set per
+// element: a report's 50 elements cost one scan, not 50 scans that each
+// fetch every row from the table.
 func (db *DB) Known(ctx context.Context, e *collect.Element, period string) (collect.Known, error) {
 	tree, err := db.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dict, err := db.Dictionary(ctx) // before c.mu, which it takes too
 	if err != nil {
 		return nil, err
 	}
@@ -232,37 +241,89 @@ func (db *DB) Known(ctx context.Context, e *collect.Element, period string) (col
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tree != tree {
-		c.tree, c.known, c.lastVal = tree, map[string]*knownSet{}, 0
+		c.tree, c.periods, c.lastVal = tree, map[string]*periodSets{}, 0
 		if err := db.maxValID(ctx, &c.lastVal); err != nil {
 			return nil, err
 		}
 	} else if err := db.catchUp(ctx, c); err != nil {
 		return nil, err
 	}
-	key := e.Code + "@" + period
 	now := db.Now()
-	if k, ok := c.known[key]; ok && now.Sub(k.built) < knownHorizon {
-		return k.bits, nil
+	ps, ok := c.periods[period]
+	if !ok || now.Sub(ps.built) >= knownHorizon {
+		if ps, err = db.readPeriod(ctx, tree, dict, period, now); err != nil {
+			return nil, err
+		}
+		c.periods[period] = ps
 	}
-	k := &knownSet{bits: collect.NewBitset(tree.Len()), since: e.FreshSince(now), built: now}
-	rows, err := db.r.QueryContext(ctx, `SELECT unit_code FROM vals WHERE element_id = $1 AND period = $2 AND current AND at >= $3`,
-		e.ID, period, k.since)
+	return ps.set(e.ID, tree.Len()), nil
+}
+
+// set is an element's set, made empty when the period holds none of its
+// values yet, so that catching up fills it.
+func (ps *periodSets) set(element int64, n int) collect.Bitset {
+	b, ok := ps.sets[element]
+	if !ok {
+		b = collect.NewBitset(n)
+		ps.sets[element] = b
+	}
+	return b
+}
+
+// readPeriod builds the fresh-value sets of every element of a period.
+// Values of elements with a limited validity are left out in SQL when
+// collected before the element's horizon, still within the index.
+func (db *DB) readPeriod(ctx context.Context, tree *units.Tree, dict *Dictionary, period string, now time.Time) (*periodSets, error) {
+	ps := &periodSets{built: now, sets: map[int64]collect.Bitset{}}
+	q := `SELECT unit_code, element_id FROM vals WHERE period = $1 AND current`
+	args := []any{period}
+	byDays := map[int][]int64{}
+	for _, e := range dict.ByID {
+		if e.ValidDays > 0 {
+			byDays[e.ValidDays] = append(byDays[e.ValidDays], e.ID)
+		}
+	}
+	days := make([]int, 0, len(byDays))
+	for d := range byDays {
+		days = append(days, d)
+	}
+	sort.Ints(days)
+	for _, d := range days {
+		args = append(args, now.AddDate(0, 0, -d))
+		q += ` AND NOT (at < $` + strconv.Itoa(len(args)) + ` AND element_id IN (`
+		for i, id := range byDays[d] {
+			if i > 0 {
+				q += ","
+			}
+			q += strconv.FormatInt(id, 10)
+		}
+		q += `))`
+	}
+	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read known values: %w", err)
 	}
 	defer rows.Close()
 	var code string
+	var id, lastID int64
+	var b collect.Bitset
 	cur := posCursor{tree: tree}
+	n := tree.Len()
 	for rows.Next() {
-		if err := rows.Scan(&code); err != nil {
+		if err := rows.Scan(&code, &id); err != nil {
 			return nil, err
 		}
+		if b == nil || id != lastID {
+			b, lastID = ps.set(id, n), id
+		}
 		if p, ok := cur.pos(code); ok {
-			k.bits.Set(p)
+			b.Set(p)
 		}
 	}
-	c.known[key] = k
-	return k.bits, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read known values: %w", err)
+	}
+	return ps, nil
 }
 
 // posCursor finds the tree positions of codes that mostly come in code
@@ -275,9 +336,22 @@ type posCursor struct {
 	us    []units.Unit // the units of level, in code order
 	base  int          // the position of us[0]
 	next  int          // the index in us after the last one found
+	last  string       // the last code found, at position lastP
+	lastP int
 }
 
 func (c *posCursor) pos(code string) (int, bool) {
+	if code == c.last && c.last != "" {
+		return c.lastP, true // a unit's values of several elements, in a row
+	}
+	p, ok := c.find(code)
+	if ok {
+		c.last, c.lastP = code, p
+	}
+	return p, ok
+}
+
+func (c *posCursor) find(code string) (int, bool) {
 	l, ok := units.LevelOfCode(code)
 	if !ok {
 		return 0, false
@@ -306,25 +380,25 @@ func (db *DB) maxValID(ctx context.Context, into *int64) error {
 // catchUp applies the values written since the cache last looked, by any
 // server, to the fresh-value sets it holds.
 func (db *DB) catchUp(ctx context.Context, c *collectCache) error {
-	if len(c.known) == 0 {
+	if len(c.periods) == 0 {
 		return db.maxValID(ctx, &c.lastVal)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT v.id, v.unit_code, e.code, v.period FROM vals v JOIN elements e ON e.id = v.element_id
-		WHERE v.id > $1 AND v.current ORDER BY v.id`, c.lastVal)
+	rows, err := db.r.QueryContext(ctx, `SELECT id, unit_code, element_id, period FROM vals WHERE id > $1 AND current ORDER BY id`, c.lastVal)
 	if err != nil {
 		return fmt.Errorf("catch up on values: %w", err)
 	}
 	defer rows.Close()
+	n := c.tree.Len()
 	for rows.Next() {
-		var id int64
-		var unit, code, period string
-		if err := rows.Scan(&id, &unit, &code, &period); err != nil {
+		var id, element int64
+		var unit, period string
+		if err := rows.Scan(&id, &unit, &element, &period); err != nil {
 			return err
 		}
 		c.lastVal = id
-		if k, ok := c.known[code+"@"+period]; ok {
+		if ps, ok := c.periods[period]; ok {
 			if p, ok := c.tree.Pos(unit); ok {
-				k.bits.Set(p)
+				ps.set(element, n).Set(p)
 			}
 		}
 	}
@@ -353,49 +427,44 @@ func (db *DB) UnitValues(ctx context.Context, unit string, want map[string]strin
 	}
 	out := map[string]Value{}
 	now := db.Now()
-	// One query for all the elements, filtered by period and freshness
-	// here: a report of 250 fields costs one round trip, not 250.
+	// One query a period for all its elements, along vals_current, where
+	// a unit's current values of a period are adjacent: a report of 250
+	// fields costs one round trip, not 250.
 	byID := map[int64]*collect.Element{}
-	ids := make([]int64, 0, len(want))
-	for code := range want {
+	byPeriod := map[string][]int64{}
+	for code, period := range want {
 		if e, ok := d.Elements[code]; ok {
 			byID[e.ID] = e
-			ids = append(ids, e.ID)
+			byPeriod[period] = append(byPeriod[period], e.ID)
 		}
 	}
-	const batch = 500
-	for lo := 0; lo < len(ids); lo += batch {
-		hi := min(lo+batch, len(ids))
-		var q strings.Builder
-		args := []any{unit}
-		q.WriteString(`SELECT element_id, period, value, demand_id, person_id, at, source FROM vals WHERE unit_code = `)
+	for period, ids := range byPeriod {
+		var rows *sql.Rows
+		var err error
 		if db.Dialect == SQLite {
-			q.WriteString(`? AND current AND element_id IN `)
+			rows, err = db.r.QueryContext(ctx, `SELECT element_id, value, demand_id, person_id, at, source FROM vals
+				WHERE period = ? AND unit_code = ? AND current AND element_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+				period, unit, jsonInts(ids))
 		} else {
-			q.WriteString(`$1 AND current AND element_id IN `)
+			rows, err = db.r.QueryContext(ctx, `SELECT element_id, value, demand_id, person_id, at, source FROM vals
+				WHERE period = $1 AND unit_code = $2 AND current AND element_id = ANY($3::bigint[]) ORDER BY id`, period, unit, ids)
 		}
-		db.placeholders(&q, 1, hi-lo, 2)
-		q.WriteString(` ORDER BY id`)
-		for _, id := range ids[lo:hi] {
-			args = append(args, id)
-		}
-		rows, err := db.r.QueryContext(ctx, q.String(), args...)
 		if err != nil {
 			return nil, fmt.Errorf("read values: %w", err)
 		}
 		for rows.Next() {
-			var v Value
+			v := Value{Unit: unit, Period: period, Current: true}
 			var id int64
 			var demand sql.NullInt64
-			if err := rows.Scan(&id, &v.Period, &v.Value, &demand, &v.PersonID, &v.At, &v.Source); err != nil {
+			if err := rows.Scan(&id, &v.Value, &demand, &v.PersonID, &v.At, &v.Source); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read values: %w", err)
 			}
 			e := byID[id]
-			if v.Period != want[e.Code] || v.At.Before(e.FreshSince(now)) {
+			if v.At.Before(e.FreshSince(now)) {
 				continue
 			}
-			v.Unit, v.Element, v.DemandID, v.Current = unit, e.Code, demand.Int64, true
+			v.Element, v.DemandID = e.Code, demand.Int64
 			out[e.Code] = v // in id order: the newest wins, should two be current
 		}
 		rows.Close()
@@ -444,7 +513,7 @@ func (db *DB) placeholders(b *strings.Builder, rows, cols, first int) {
 			if db.Dialect == SQLite {
 				b.WriteByte('?')
 			} else {
-				// Not fmt: a 250-value submission writes 2,250 of these.
+				// Not fmt: a bulk load writes millions of these.
 				b.WriteByte('$')
 				b.WriteString(strconv.Itoa(first + r*cols + c))
 			}
@@ -452,6 +521,23 @@ func (db *DB) placeholders(b *strings.Builder, rows, cols, first int) {
 		b.WriteByte(')')
 	}
 }
+
+// The statements that write a unit's values, whatever their number: the
+// values travel as one JSON document (SQLite) or three arrays
+// (PostgreSQL), so that the text never changes and is parsed and planned
+// once, rather than 2,250 parameters bound into a statement parsed on
+// every submission.
+const (
+	supersedeSQLite  = `UPDATE vals SET current = FALSE WHERE current AND period = ? AND unit_code = ? AND element_id IN (SELECT value FROM json_each(?))`
+	insertValsSQLite = `INSERT INTO vals (unit_code, element_id, period, value, demand_id, person_id, at, source, current)
+		SELECT ?1, CAST(j.key AS INTEGER), ?2, j.value, ?3, ?4, ?5, ?6, TRUE FROM json_each(?7) j`
+	supersedePostgres  = `UPDATE vals SET current = FALSE WHERE current AND period = $1 AND unit_code = $2 AND element_id = ANY($3::bigint[])`
+	insertValsPostgres = `INSERT INTO vals (unit_code, element_id, period, value, demand_id, person_id, at, source, current)
+		SELECT $1::text, x.e, x.p, x.v, $2::bigint, $3::bigint, $4::timestamptz, $5::text, TRUE FROM unnest($6::bigint[], $7::text[], $8::text[]) AS x (e, p, v)`
+)
+
+// writerStatements are prepared once on SQLite's writer (DB.prepared).
+var writerStatements = []string{supersedeSQLite, insertValsSQLite, submissionByKey, insertSubmission, markDone}
 
 // WriteValues stores values for one unit, superseding its current values
 // of the same elements and periods. source says where they came from.
@@ -463,59 +549,106 @@ func (tx *Tx) WriteValues(ctx context.Context, unit string, demandID int64, sour
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(vals))
 	byPeriod := map[string][]int64{}
-	for _, v := range vals {
+	for i, v := range vals {
 		e, ok := d.Elements[v.Element]
 		if !ok {
 			return fmt.Errorf("element %q: %w", v.Element, ErrNotFound)
 		}
+		ids[i] = e.ID
 		byPeriod[v.Period] = append(byPeriod[v.Period], e.ID)
 	}
-	for period, ids := range byPeriod {
-		var q strings.Builder
-		q.WriteString(`UPDATE vals SET current = FALSE WHERE current AND unit_code = `)
-		args := []any{unit, period}
-		if tx.db.Dialect == SQLite {
-			q.WriteString(`? AND period = ? AND element_id IN (`)
-		} else {
-			q.WriteString(`$1 AND period = $2 AND element_id IN (`)
-		}
-		for i, id := range ids {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			args = append(args, id)
-			if tx.db.Dialect == SQLite {
-				q.WriteByte('?')
-			} else {
-				q.WriteByte('$')
-				q.WriteString(strconv.Itoa(len(args)))
-			}
-		}
-		q.WriteByte(')')
-		if _, err := tx.exec(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("supersede values: %w", err)
-		}
-	}
-	const batch = 500
 	var demand any
 	if demandID != 0 {
 		demand = demandID
 	}
-	for lo := 0; lo < len(vals); lo += batch {
-		hi := min(lo+batch, len(vals))
-		var q strings.Builder
-		q.WriteString(`INSERT INTO vals (unit_code, element_id, period, value, demand_id, person_id, at, source, current) VALUES `)
-		tx.db.placeholders(&q, hi-lo, 9, 1)
-		args := make([]any, 0, (hi-lo)*9)
-		for _, v := range vals[lo:hi] {
-			args = append(args, unit, d.Elements[v.Element].ID, v.Period, v.Value, demand, tx.Actor.ID, tx.Now, source, true)
+	if tx.db.Dialect == Postgres {
+		for period, pids := range byPeriod {
+			if _, err := tx.exec(ctx, supersedePostgres, period, unit, pids); err != nil {
+				return fmt.Errorf("supersede values: %w", err)
+			}
 		}
-		if _, err := tx.exec(ctx, q.String(), args...); err != nil {
+		periods, values := make([]string, len(vals)), make([]string, len(vals))
+		for i, v := range vals {
+			periods[i], values[i] = v.Period, v.Value
+		}
+		if _, err := tx.exec(ctx, insertValsPostgres, unit, demand, tx.Actor.ID, tx.Now, source, ids, periods, values); err != nil {
+			return fmt.Errorf("write values: %w", err)
+		}
+		return nil
+	}
+	for period, pids := range byPeriod {
+		if _, err := tx.exec(ctx, supersedeSQLite, period, unit, jsonInts(pids)); err != nil {
+			return fmt.Errorf("supersede values: %w", err)
+		}
+	}
+	// A JSON object a period, from element id to value, which SQLite's
+	// json_each reads as rows of key and value.
+	for period := range byPeriod {
+		b := make([]byte, 0, 32*len(vals))
+		b = append(b, '{')
+		for i, v := range vals {
+			if v.Period != period {
+				continue
+			}
+			if len(b) > 1 {
+				b = append(b, ',')
+			}
+			b = append(b, '"')
+			b = strconv.AppendInt(b, ids[i], 10)
+			b = append(b, '"', ':')
+			b = appendJSONString(b, v.Value)
+		}
+		b = append(b, '}')
+		if _, err := tx.exec(ctx, insertValsSQLite, unit, period, demand, tx.Actor.ID, tx.Now, source, string(b)); err != nil {
 			return fmt.Errorf("write values: %w", err)
 		}
 	}
 	return nil
+}
+
+// jsonInts writes ids as a JSON array, for SQLite's json_each.
+func jsonInts(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids))
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// appendJSONString appends s as a JSON string. Bytes that are not UTF-8
+// become U+FFFD, as encoding/json writes them.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, "\\ufffd"...)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return append(b, '"')
 }
 
 // Overlaps lists the reports in review, admitted or active that ask an

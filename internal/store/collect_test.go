@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -100,4 +101,216 @@ func TestPrefillNeverAsksWhatIsHeld(t *testing.T) {
 			rt.Fatalf("answered %v, want %v", res.Answered, allKnown)
 		}
 	})
+}
+
+// Known builds the sets of every element of a period in one pass; what it
+// answers agrees, before and after further writes (by this server and by
+// another one sharing the database), with asking the database element by
+// element, freshness included.
+func TestKnownOnePassAgrees(t *testing.T) {
+	for _, k := range storetest.Kinds {
+		t.Run(string(k), func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
+			clock := func() time.Time { return now }
+			dsn := storetest.DSN(t, k)
+			db, err := store.Open(ctx, dsn, store.Options{Now: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			other, err := store.Open(ctx, dsn, store.Options{Now: clock}) // another server
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if _, err := db.ImportUnits(ctx, store.System, villages(12), nil); err != nil {
+				t.Fatal(err)
+			}
+			codes := []string{"E1", "E2", "E3", "E4"}
+			err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+				office := units.Office{UnitCode: "430922", Name: "桃江县统计局"}
+				if err := tx.CreateOffice(ctx, &office); err != nil {
+					return err
+				}
+				for _, c := range codes {
+					e := &collect.Element{Code: c, Name: "数据元" + c, Type: collect.Integer, Period: collect.Year, Owner: office.ID, Status: collect.Approved}
+					if c == "E3" {
+						e.ValidDays = 30 // values older than 30 days are stale
+					}
+					if err := tx.SaveElement(ctx, e); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			write := func(db *store.DB, unit, el, period string) {
+				t.Helper()
+				err := db.Write(ctx, store.System, func(tx *store.Tx) error {
+					return tx.WriteValues(ctx, unit, 0, "report", []store.Value{{Element: el, Period: period, Value: "1"}})
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			v := func(i int) string { return fmt.Sprintf("430922112%03d", i) }
+			// E3 of village 6 is stale by now; E4 has no value at first.
+			now = now.AddDate(0, 0, -40)
+			write(db, v(6), "E3", "2026")
+			now = now.AddDate(0, 0, 40)
+			for i := 1; i <= 4; i++ {
+				write(db, v(i), "E1", "2026")
+			}
+			write(db, v(5), "E2", "2026")
+			write(db, v(7), "E3", "2026")
+			write(db, v(8), "E1", "2025") // another period
+			check := func(when string) {
+				t.Helper()
+				tree, err := db.Tree(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dict, err := db.Dictionary(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, period := range []string{"2026", "2025"} {
+					for _, c := range codes {
+						e := dict.Elements[c]
+						known, err := db.Known(ctx, e, period)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for i := 1; i <= 12; i++ {
+							vals, err := db.UnitValues(ctx, v(i), map[string]string{c: period})
+							if err != nil {
+								t.Fatal(err)
+							}
+							p, _ := tree.Pos(v(i))
+							_, want := vals[c]
+							if known.Has(p) != want {
+								t.Errorf("%s: %s %s of %s: known %v, held fresh %v", when, c, period, v(i), known.Has(p), want)
+							}
+						}
+					}
+				}
+			}
+			check("first")
+			write(db, v(9), "E4", "2026")     // an element the period had no value of
+			write(db, v(1), "E1", "2026")     // a correction
+			write(other, v(10), "E2", "2026") // written by another server
+			write(other, v(11), "E1", "2025")
+			check("after writes")
+		})
+	}
+}
+
+// A revoked API token or an ended session stops working at once on the
+// server that revoked it, and within AuthCacheTTL on another server.
+func TestAuthCacheForgetsRevoked(t *testing.T) {
+	for _, k := range storetest.Kinds {
+		t.Run(string(k), func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
+			clock := func() time.Time { return now }
+			dsn := storetest.DSN(t, k)
+			db, err := store.Open(ctx, dsn, store.Options{Now: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			other, err := store.Open(ctx, dsn, store.Options{Now: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if _, err := db.ImportUnits(ctx, store.System, villages(1), nil); err != nil {
+				t.Fatal(err)
+			}
+			var p units.Person
+			var secrets []string
+			var ids []int64
+			var session string
+			err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+				var err error
+				if p, err = tx.CreatePerson(ctx, store.NewPerson{Login: "cadre", Name: "村干部", UnitCode: "430922112001",
+					Grants: []units.Grant{{Role: units.RoleCadre, UnitCode: "430922112001"}}}); err != nil {
+					return err
+				}
+				for i := 0; i < 2; i++ {
+					tok, secret, err := tx.CreateAPIToken(ctx, p, fmt.Sprintf("phone %d", i), 0)
+					if err != nil {
+						return err
+					}
+					secrets, ids = append(secrets, secret), append(ids, tok.ID)
+				}
+				session, err = tx.CreateSession(ctx, p, "password")
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.DB{db, other} {
+				for _, secret := range secrets {
+					if got, err := s.PersonByAPIToken(ctx, secret); err != nil || got.ID != p.ID || len(got.Grants) != 1 {
+						t.Fatalf("token: %+v %v", got, err)
+					}
+				}
+				if _, err := s.PersonBySession(ctx, session); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Revoked here: refused here at once, on the other server once
+			// what it read is older than AuthCacheTTL.
+			err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+				if err := tx.RevokeAPIToken(ctx, p, ids[0]); err != nil {
+					return err
+				}
+				return tx.EndSession(ctx, p, session)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.PersonByAPIToken(ctx, secrets[0]); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("revoked token still works on the server that revoked it: %v", err)
+			}
+			if _, err := db.PersonBySession(ctx, session); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("ended session still works on the server that ended it: %v", err)
+			}
+			if _, err := db.PersonByAPIToken(ctx, secrets[1]); err != nil {
+				t.Errorf("the other token: %v", err)
+			}
+			now = now.Add(store.AuthCacheTTL)
+			if _, err := other.PersonByAPIToken(ctx, secrets[0]); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("revoked token works on another server after %v: %v", store.AuthCacheTTL, err)
+			}
+			if _, err := other.PersonBySession(ctx, session); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("ended session works on another server after %v: %v", store.AuthCacheTTL, err)
+			}
+			// Taking a role away shows at once too.
+			if got, err := db.PersonByAPIToken(ctx, secrets[1]); err != nil || len(got.Grants) != 1 {
+				t.Fatalf("token: %+v %v", got, err)
+			}
+			err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+				return tx.Revoke(ctx, p, units.Grant{Role: units.RoleCadre, UnitCode: "430922112001"})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := db.PersonByAPIToken(ctx, secrets[1]); err != nil || len(got.Grants) != 0 {
+				t.Errorf("after the role was taken: %+v %v", got, err)
+			}
+			// Disabling revokes every token.
+			err = db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.SetDisabled(ctx, p, true, "离职") })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.PersonByAPIToken(ctx, secrets[1]); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("a disabled person's token still works: %v", err)
+			}
+		})
+	}
 }

@@ -148,6 +148,7 @@ func (tx *Tx) CreatePerson(ctx context.Context, n NewPerson) (units.Person, erro
 
 // Grant gives person p role g.Role at g.UnitCode.
 func (tx *Tx) Grant(ctx context.Context, p units.Person, g units.Grant) error {
+	tx.forgetAuth() // the roles or the standing of a signed-in person change
 	_, err := tx.exec(ctx, `INSERT INTO grants (person_id, role, unit_code) VALUES ($1, $2, $3)`, p.ID, string(g.Role), g.UnitCode)
 	if isUnique(err) {
 		return fmt.Errorf("%s already holds %s at %q: %w", p.Login, g.Role, g.UnitCode, ErrConflict)
@@ -161,6 +162,7 @@ func (tx *Tx) Grant(ctx context.Context, p units.Person, g units.Grant) error {
 
 // Revoke takes role g.Role at g.UnitCode from person p.
 func (tx *Tx) Revoke(ctx context.Context, p units.Person, g units.Grant) error {
+	tx.forgetAuth() // the roles or the standing of a signed-in person change
 	res, err := tx.exec(ctx, `DELETE FROM grants WHERE person_id = $1 AND role = $2 AND unit_code = $3`, p.ID, string(g.Role), g.UnitCode)
 	if err != nil {
 		return fmt.Errorf("revoke: %w", err)
@@ -174,6 +176,7 @@ func (tx *Tx) Revoke(ctx context.Context, p units.Person, g units.Grant) error {
 
 // SetPassword replaces a person's password hash.
 func (tx *Tx) SetPassword(ctx context.Context, p units.Person, hash string) error {
+	tx.forgetAuth() // the roles or the standing of a signed-in person change
 	if _, err := tx.exec(ctx, `UPDATE people SET password_hash = $1 WHERE id = $2`, hash, p.ID); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
@@ -187,6 +190,7 @@ func (tx *Tx) SetPassword(ctx context.Context, p units.Person, hash string) erro
 // SetDisabled disables or re-enables a person; disabling ends their sessions
 // and tokens.
 func (tx *Tx) SetDisabled(ctx context.Context, p units.Person, disabled bool, reason string) error {
+	tx.forgetAuth() // the roles or the standing of a signed-in person change
 	if _, err := tx.exec(ctx, `UPDATE people SET disabled = $1 WHERE id = $2`, disabled, p.ID); err != nil {
 		return fmt.Errorf("disable: %w", err)
 	}

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"lighten/internal/audit"
@@ -26,39 +28,122 @@ func (tx *Tx) CreateSession(ctx context.Context, p units.Person, method string) 
 		UnitCode: p.UnitCode, After: audit.JSON(map[string]string{"method": method})})
 }
 
+// AuthCacheTTL is how long a server trusts what it last read of a session
+// or API token and its person (roles, disabled). Signing out, revoking a
+// token, changing a password, a person's roles or disabling them forget
+// every entry on the server that made the change at once; other servers
+// sharing the database see the change within AuthCacheTTL.
+const AuthCacheTTL = 5 * time.Second
+
+// authCacheMax bounds the entries; when full the cache starts afresh.
+const authCacheMax = 10_000
+
+// authCache remembers resolved sessions and tokens for AuthCacheTTL, so
+// that a client sending many requests does not cost three queries each.
+type authCache struct {
+	mu  sync.Mutex
+	gen uint64 // bumped by every forget
+	m   map[string]authEntry
+}
+
+type authEntry struct {
+	p     units.Person
+	until time.Time
+}
+
+// get returns a cached person, and the generation to hand to put.
+func (c *authCache) get(key string, now time.Time) (units.Person, bool, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || !now.Before(e.until) {
+		return units.Person{}, false, c.gen
+	}
+	p := e.p
+	p.Grants = slices.Clone(p.Grants)
+	return p, true, c.gen
+}
+
+// put caches p until until, unless something was forgotten since gen was
+// read: what was read before a revocation must not outlive it.
+func (c *authCache) put(key string, p units.Person, until time.Time, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= authCacheMax {
+		c.m = map[string]authEntry{}
+	}
+	p.Grants = slices.Clone(p.Grants)
+	c.m[key] = authEntry{p: p, until: until}
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// forget drops every entry.
+func (c *authCache) forget() {
+	c.mu.Lock()
+	c.gen++
+	c.m = nil
+	c.mu.Unlock()
+}
+
+// forgetAuth makes tx's commit forget every cached session and token.
+func (tx *Tx) forgetAuth() { tx.committed = append(tx.committed, tx.db.auth.forget) }
+
 // PersonBySession resolves a session secret to its person, ending sessions
 // that are idle or past their life, and notes the session as seen.
 func (db *DB) PersonBySession(ctx context.Context, token string) (units.Person, error) {
 	d := auth.Digest(token)
+	now := db.Now()
+	key := "s" + d
+	p, ok, gen := db.auth.get(key, now)
+	if ok {
+		return p, nil
+	}
+	p, until, err := db.personBySession(ctx, d, now)
+	if err == nil {
+		db.auth.put(key, p, earliest(until, now.Add(AuthCacheTTL)), gen)
+	}
+	return p, err
+}
+
+func (db *DB) personBySession(ctx context.Context, d string, now time.Time) (units.Person, time.Time, error) {
 	var id int64
 	var seen, expires time.Time
 	err := db.r.QueryRowContext(ctx, `SELECT person_id, seen, expires FROM sessions WHERE digest = $1`, d).Scan(&id, &seen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return units.Person{}, ErrNotFound
+		return units.Person{}, time.Time{}, ErrNotFound
 	}
 	if err != nil {
-		return units.Person{}, fmt.Errorf("read session: %w", err)
+		return units.Person{}, time.Time{}, fmt.Errorf("read session: %w", err)
 	}
-	now := db.Now()
 	if now.After(expires) || now.Sub(seen) > auth.SessionIdle {
 		db.w.ExecContext(ctx, `DELETE FROM sessions WHERE digest = $1`, d)
-		return units.Person{}, ErrNotFound
+		return units.Person{}, time.Time{}, ErrNotFound
 	}
 	// Writing "seen" on every request would serialise readers on SQLite;
 	// a minute's precision is enough for the idle limit.
 	if now.Sub(seen) > time.Minute {
 		if _, err := db.w.ExecContext(ctx, `UPDATE sessions SET seen = $1 WHERE digest = $2`, now, d); err != nil {
-			return units.Person{}, fmt.Errorf("touch session: %w", err)
+			return units.Person{}, time.Time{}, fmt.Errorf("touch session: %w", err)
 		}
+		seen = now
 	}
 	p, err := db.Person(ctx, id)
 	if err != nil {
-		return p, err
+		return p, time.Time{}, err
 	}
 	if p.Disabled {
-		return units.Person{}, ErrNotFound
+		return units.Person{}, time.Time{}, ErrNotFound
 	}
-	return p, nil
+	return p, earliest(expires, seen.Add(auth.SessionIdle)), nil
 }
 
 // EndSession signs a session out.
@@ -66,6 +151,7 @@ func (tx *Tx) EndSession(ctx context.Context, p units.Person, token string) erro
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE digest = $1`, auth.Digest(token)); err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
+	tx.forgetAuth()
 	return tx.Audit(ctx, audit.Record{Action: "session.end", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10), UnitCode: p.UnitCode})
 }
 
@@ -105,6 +191,7 @@ func (tx *Tx) RevokeAPIToken(ctx context.Context, p units.Person, id int64) erro
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("token %d: %w", id, ErrNotFound)
 	}
+	tx.forgetAuth()
 	return tx.Audit(ctx, audit.Record{Action: "token.revoke", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10),
 		UnitCode: p.UnitCode, Before: audit.JSON(map[string]int64{"token": id})})
 }
@@ -136,34 +223,48 @@ func (db *DB) APITokens(ctx context.Context, personID int64) ([]APIToken, error)
 
 // PersonByAPIToken resolves a token secret to its person.
 func (db *DB) PersonByAPIToken(ctx context.Context, secret string) (units.Person, error) {
+	d := auth.Digest(secret)
+	now := db.Now()
+	key := "t" + d
+	p, ok, gen := db.auth.get(key, now)
+	if ok {
+		return p, nil
+	}
+	p, expires, err := db.personByAPIToken(ctx, d, now)
+	if err == nil {
+		db.auth.put(key, p, earliest(expires, now.Add(AuthCacheTTL)), gen)
+	}
+	return p, err
+}
+
+func (db *DB) personByAPIToken(ctx context.Context, d string, now time.Time) (units.Person, time.Time, error) {
 	var id, tid int64
 	var expires time.Time
 	var used sql.NullTime
 	err := db.r.QueryRowContext(ctx, `SELECT id, person_id, expires, last_used FROM api_tokens WHERE digest = $1 AND revoked IS NULL`,
-		auth.Digest(secret)).Scan(&tid, &id, &expires, &used)
+		d).Scan(&tid, &id, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return units.Person{}, ErrNotFound
+		return units.Person{}, time.Time{}, ErrNotFound
 	}
 	if err != nil {
-		return units.Person{}, fmt.Errorf("read token: %w", err)
+		return units.Person{}, time.Time{}, fmt.Errorf("read token: %w", err)
 	}
-	now := db.Now()
 	if now.After(expires) {
-		return units.Person{}, ErrNotFound
+		return units.Person{}, time.Time{}, ErrNotFound
 	}
 	if !used.Valid || now.Sub(used.Time) > time.Minute {
 		if _, err := db.w.ExecContext(ctx, `UPDATE api_tokens SET last_used = $1 WHERE id = $2`, now, tid); err != nil {
-			return units.Person{}, fmt.Errorf("touch token: %w", err)
+			return units.Person{}, time.Time{}, fmt.Errorf("touch token: %w", err)
 		}
 	}
 	p, err := db.Person(ctx, id)
 	if err != nil {
-		return p, err
+		return p, time.Time{}, err
 	}
 	if p.Disabled {
-		return units.Person{}, ErrNotFound
+		return units.Person{}, time.Time{}, ErrNotFound
 	}
-	return p, nil
+	return p, expires, nil
 }
 
 // RecordSignInFailure notes a failed sign-in. It is not audited: nothing

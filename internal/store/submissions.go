@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"lighten/internal/audit"
@@ -15,12 +16,20 @@ import (
 	"lighten/internal/units"
 )
 
+// A submission's statements, prepared once on SQLite (writerStatements).
+const (
+	submissionByKey  = `SELECT id FROM submissions WHERE demand_id = $1 AND unit_code = $2 AND client_key = $3`
+	insertSubmission = `INSERT INTO submissions (demand_id, unit_code, client_key, person_id, at, n_values) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`
+	markDone         = `INSERT INTO demand_acts (demand_id, unit_code, act, person_id, at, note) VALUES ($1, $2, 'done', $3, $4, '')
+		ON CONFLICT DO NOTHING`
+)
+
 // Submit stores a unit's submission to a report, all or nothing. A retry
 // with the same client key stores nothing more and reports the earlier
 // submission (dup). The unit's inbox item is marked done.
 func (tx *Tx) Submit(ctx context.Context, d *DemandRecord, unit, key string, vals []Value) (id int64, dup bool, err error) {
 	if key != "" {
-		err := tx.queryRow(ctx, `SELECT id FROM submissions WHERE demand_id = $1 AND unit_code = $2 AND client_key = $3`, d.ID, unit, key).Scan(&id)
+		err := tx.queryRow(ctx, submissionByKey, d.ID, unit, key).Scan(&id)
 		if err == nil {
 			return id, true, nil
 		}
@@ -30,7 +39,7 @@ func (tx *Tx) Submit(ctx context.Context, d *DemandRecord, unit, key string, val
 	} else {
 		key = "auto-" + strconv.FormatInt(tx.Now.UnixNano(), 36)
 	}
-	if err := tx.queryRow(ctx, `INSERT INTO submissions (demand_id, unit_code, client_key, person_id, at, n_values) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
+	if err := tx.queryRow(ctx, insertSubmission,
 		d.ID, unit, key, tx.Actor.ID, tx.Now, len(vals)).Scan(&id); err != nil {
 		if isUnique(err) {
 			return 0, false, fmt.Errorf("submission %s: %w", key, ErrConflict)
@@ -40,8 +49,7 @@ func (tx *Tx) Submit(ctx context.Context, d *DemandRecord, unit, key string, val
 	if err := tx.WriteValues(ctx, unit, d.ID, "report", vals); err != nil {
 		return 0, false, err
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO demand_acts (demand_id, unit_code, act, person_id, at, note) VALUES ($1, $2, 'done', $3, $4, '')
-		ON CONFLICT DO NOTHING`, d.ID, unit, tx.Actor.ID, tx.Now); err != nil {
+	if _, err := tx.exec(ctx, markDone, d.ID, unit, tx.Actor.ID, tx.Now); err != nil {
 		return 0, false, fmt.Errorf("mark done: %w", err)
 	}
 	return id, false, tx.Audit(ctx, audit.Record{Action: "report.submit", Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
@@ -51,21 +59,77 @@ func (tx *Tx) Submit(ctx context.Context, d *DemandRecord, unit, key string, val
 // InboxReport reads one report from a unit's inbox: admitted or active,
 // not answered, aimed at the unit and not refused by it, as Inbox lists
 // it. A submission needs that one report, and reading the whole inbox
-// would cost a query per report the unit has ever had.
+// would cost a query per report the unit has ever had. The record is
+// shared by every caller and must not be changed.
+//
+// The query asks only whether the report is in the inbox and which state
+// it is in; the record itself, whose asks are decoded from JSON (250 fields
+// for a large report), is kept per report and read again when its status,
+// submission, decision or answered mark moved, which every change to a
+// demand does (content changes only in drafts, which go through
+// submission again).
 func (db *DB) InboxReport(ctx context.Context, u units.Unit, id int64) (*DemandRecord, error) {
-	rec, err := scanDemand(db.r.QueryRowContext(ctx, `SELECT `+demandColumns+` FROM demands d JOIN offices o ON o.id = d.office_id
+	var v demandVersion
+	var submitted, decided sql.NullTime
+	err := db.r.QueryRowContext(ctx, `SELECT d.status, d.submitted, d.decided, d.answered FROM demands d
 		WHERE d.id = $1 AND d.kind = $4 AND d.status IN ($5, $6) AND d.answered = FALSE AND (
 			(d.target_units = 0 AND d.target_level = $3 AND substr($2, 1, length(d.target_under)) = d.target_under)
 			OR EXISTS (SELECT 1 FROM demand_units WHERE demand_id = $1 AND unit_code = $2))
 		AND NOT EXISTS (SELECT 1 FROM refusals WHERE demand_id = $1 AND unit_code = $2 AND status = 'upheld')`,
-		id, u.Code, int(u.Level), string(gate.Report), string(gate.Admitted), string(gate.Active)))
+		id, u.Code, int(u.Level), string(gate.Report), string(gate.Admitted), string(gate.Active)).Scan(&v.status, &submitted, &decided, &v.answered)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("report %d in the inbox of %s: %w", id, u.Code, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("inbox report: %w", err)
 	}
+	v.submitted, v.decided = submitted.Time.UnixMicro(), decided.Time.UnixMicro()
+	if rec, ok := db.reports.get(id, v); ok {
+		return rec, nil
+	}
+	rec, err := db.Demand(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("inbox report: %w", err)
+	}
+	// Keep it only if it is the state just checked, not a later one.
+	if string(rec.Status) == v.status && rec.Submitted.UnixMicro() == v.submitted && rec.Decided.UnixMicro() == v.decided && rec.Answered == v.answered {
+		db.reports.put(id, v, rec)
+	}
 	return rec, nil
+}
+
+// demandVersion is what changes with every change to a demand.
+type demandVersion struct {
+	status             string
+	submitted, decided int64
+	answered           bool
+}
+
+// reportCache keeps decoded reports that units submit to.
+type reportCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedReport
+}
+
+type cachedReport struct {
+	v   demandVersion
+	rec *DemandRecord
+}
+
+func (c *reportCache) get(id int64, v demandVersion) (*DemandRecord, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.m[id]
+	return r.rec, ok && r.v == v
+}
+
+func (c *reportCache) put(id int64, v demandVersion, rec *DemandRecord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= 1000 {
+		c.m = map[int64]cachedReport{}
+	}
+	c.m[id] = cachedReport{v: v, rec: rec}
 }
 
 // Completeness counts, for one report and the units under one unit, how

@@ -44,7 +44,12 @@ CREATE TABLE vals (
     source     TEXT NOT NULL,
     current    BOOLEAN NOT NULL
 );
-CREATE INDEX vals_current ON vals (element_id, period, unit_code) WHERE current;
+-- Current values by period and unit: a submission's values are adjacent
+-- (one or two leaf pages to write, not one per element), a unit's form
+-- reads one range, and the fresh-value sets of every element of a period
+-- are built in one pass that never leaves the index (hence at, and
+-- current, which SQLite needs in the index to read it alone).
+CREATE INDEX vals_current ON vals (period, unit_code, element_id, at, current) WHERE current;
 CREATE INDEX vals_unit ON vals (unit_code, element_id, period);
 
 -- One row per accepted submission of a unit to a report.
