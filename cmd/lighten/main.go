@@ -33,6 +33,11 @@ Usage:
   lighten dhis2 import [--db URL] FILE               load DHIS2 dataValueSets (JSON or .csv), all or nothing
   lighten dhis2 export [--db URL] --element CODE --period P [--under CODE] [--format json|csv] FILE
   lighten draw verify FILE                           recompute a published inspection draw from its record
+  lighten inspectors import [--db URL] FILE          load the inspector register (CSV or .xlsx), all or nothing
+  lighten inspectors export [--db URL] [--format csv|xlsx] [FILE]
+  lighten plans list [--db URL] [--year YEAR]        the annual plans of inspections and research visits
+  lighten visits schedule [--db URL] --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD
+                                                     merge and schedule the drawn visits of a window
   lighten audit verify [--db URL]                    check the audit hash chain
   lighten calendar load [--db URL] FILE              store newer or corrected years of the official calendar
   lighten calendar show [--db URL] YEAR              list a year's holidays, make-up working days and working-day count
@@ -82,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdDraw(ctx, rest, stdout, stderr)
 	case "dhis2":
 		return cmdDHIS2(ctx, rest, stdout, stderr)
+	case "inspectors", "plans", "visits":
+		return cmdVisitWork(ctx, cmd, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "lighten", version)
 		return nil

@@ -73,6 +73,15 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "  %s\n", extra)
+	quarter, err := demo.CountVisits(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  %s\n", quarter)
+	leaders, err := demo.Leaders(ctx, db)
+	if err != nil {
+		return err
+	}
 	return serve(ctx, db, *addr, web.Options{Version: version}, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\nOpen %s\n\nSign in as any of these (password %q):\n", url, demo.Password)
 		for _, a := range demo.Accounts(t) {
@@ -81,6 +90,12 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				where = u.Name + " " + u.Code
 			}
 			fmt.Fprintf(stdout, "  %-9s %-10s at %s\n", a.Login, a.Role, where)
+		}
+		if len(leaders) > 0 {
+			fmt.Fprintf(stdout, "\nInspection team leaders with sealed visits on %s (a target opens to its leader on the day):\n", leaders[0].Day)
+			for _, l := range leaders {
+				fmt.Fprintf(stdout, "  %-9s %-10s %s, register number %s\n", l.Login, "inspector", l.Name, l.Number)
+			}
 		}
 		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	})

@@ -47,6 +47,7 @@ var offices = []units.Office{
 	{UnitCode: County, Name: "桃江县自然资源局", NameEN: "Taojiang County Natural Resources Bureau"},
 	{UnitCode: "4309", Name: "益阳市统计局", NameEN: "Yiyang Municipal Statistics Bureau"},
 	{UnitCode: County, Name: "桃江县市场监督管理局", NameEN: "Taojiang County Administration for Market Regulation"},
+	{UnitCode: County, Name: "中共桃江县委政策研究室", NameEN: "Policy Research Office of the Taojiang County Party Committee"},
 }
 
 // Accounts lists the demo sign-ins, one or more for every role. Township
@@ -65,6 +66,7 @@ func Accounts(t *units.Tree) []Account {
 		{Login: "ziran", Name: "自然资源局 龚涛", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[7].Name},
 		{Login: "shitongji", Name: "市统计局 罗婷", Role: units.RoleIssuer, Where: "4309", Unit: "4309", Office: offices[8].Name},
 		{Login: "shijian", Name: "市场监管局 邓斌", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[9].Name},
+		{Login: "zhengyan", Name: "县委政研室 胡敏", Role: units.RoleIssuer, Where: County, Unit: County, Office: offices[10].Name},
 		{Login: "zhen", Name: town.Name + " 李华", Role: units.RoleCadre, Where: town.Code, Unit: town.Code},
 		{Login: "cun", Name: village.Name + " 周红", Role: units.RoleCadre, Where: village.Code, Unit: village.Code},
 		{Login: "jiancha", Name: "督查组 孙伟", Role: units.RoleInspector, Where: County, Unit: County},

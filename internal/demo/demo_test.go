@@ -121,6 +121,7 @@ func TestSeedYear(t *testing.T) {
 		}
 	}
 	checkStory(t, db)
+	checkVisits(t, db)
 
 	tree, err := db.Tree(ctx)
 	if err != nil {
@@ -237,6 +238,7 @@ func TestSeedAnyDay(t *testing.T) {
 				t.Errorf("counts %+v", c)
 			}
 			checkStory(t, db)
+			checkVisits(t, db)
 			countAudit(t, db)
 		})
 	}

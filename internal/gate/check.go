@@ -1,17 +1,20 @@
 package gate
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"lighten/internal/calendar"
 	"lighten/internal/collect"
 	"lighten/internal/duties"
 	"lighten/internal/i18n"
 	"lighten/internal/policy"
 	"lighten/internal/units"
+	"lighten/internal/visits"
 )
 
 // Severity is how much a finding weighs.
@@ -91,6 +94,18 @@ type Env interface {
 	// Overlaps lists the other reports in review, admitted or active that
 	// ask an element for a period.
 	Overlaps(element, period string, except int64) []Overlap
+	// PlanItem finds a stored annual plan item by its code, with its plan.
+	PlanItem(code string) (*visits.Item, *visits.Plan, bool)
+	// ComprehensiveItems counts the comprehensive items of an office's
+	// approved (or in review) plans of a year, leaving out plan exceptPlan.
+	ComprehensiveItems(officeID int64, year int, exceptPlan int64) int
+	// UnitInspections counts the inspection visits (research left out) of
+	// a year at each of the units, scheduled or done.
+	UnitInspections(units []string, year int) map[string]int
+	// UnitVisits lists, for each of the units, the days from from to to
+	// (inclusive) of the visits it already has, all offices together: one
+	// entry per visit, a joint visit once.
+	UnitVisits(units []string, from, to calendar.Date) map[string][]calendar.Date
 }
 
 // Overlap is another report asking the same element for the same period.
@@ -161,6 +176,10 @@ type Check struct {
 	answered  bool
 	prefilled int64
 	knownAll  map[string]bool // element codes every target holds
+
+	itemLooked bool // the visit's plan item, looked up once
+	visitItem  *visits.Item
+	visitPlan  *visits.Plan
 }
 
 // Add records a finding.
@@ -209,6 +228,7 @@ const (
 	MaxFields       = 2_000
 	MaxListedUnits  = 100_000
 	MaxHorizonYears = 3
+	MaxTeam         = 20 // inspectors in one team
 )
 
 // Validate checks a demand for input errors, which are not findings: the
@@ -302,6 +322,20 @@ func Validate(d *Demand, now time.Time) error {
 	}
 	if d.Kind == Visit && d.Visit == nil {
 		d.Visit = &VisitInfo{}
+	}
+	if v := d.Visit; d.Kind == Visit {
+		if v.Rate < 0 || v.Rate > 1 || v.Rate != v.Rate {
+			return bad("visit.rate", "gate.error.visit_rate", fmt.Sprint(v.Rate))
+		}
+		if v.Team < 0 || v.Team > MaxTeam {
+			return bad("visit.team", "gate.error.visit_team", v.Team, MaxTeam)
+		}
+		if v.ScoringItems < 0 {
+			return bad("visit.scoring_items", "gate.error.negative", "scoring_items", v.ScoringItems)
+		}
+		if n := utf8.RuneCountInString(v.ApprovalReason); n > MaxTitle*10 {
+			return bad("visit.approval_reason", "gate.error.too_long", "approval_reason", n, MaxTitle*10)
+		}
 	}
 	if d.Kind == Document && d.Document == nil {
 		d.Document = &DocumentInfo{}

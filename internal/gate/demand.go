@@ -133,11 +133,32 @@ type DocumentInfo struct {
 
 // VisitInfo describes an inspection or research visit.
 type VisitInfo struct {
-	Research      bool   `json:"research,omitempty"`
-	Plan          string `json:"plan,omitempty"`     // the annual plan item it belongs to
-	Approved      bool   `json:"approved,omitempty"` // approved one by one
-	ScoringItems  int    `json:"scoring_items,omitempty"`
-	Comprehensive bool   `json:"comprehensive,omitempty"`
+	Research bool   `json:"research,omitempty"`
+	Plan     string `json:"plan,omitempty"` // the code of the annual plan item it belongs to
+	// Approved asks for approval one by one of an inspection outside the
+	// annual plan, for the reason given in ApprovalReason; the
+	// burden-reduction office decides it in review (visit.plan).
+	Approved       bool   `json:"approved,omitempty"`
+	ApprovalReason string `json:"approval_reason,omitempty"`
+	ScoringItems   int    `json:"scoring_items,omitempty"`
+	Comprehensive  bool   `json:"comprehensive,omitempty"`
+	// Rate is the share of the pool drawn, from 0 to 1 (visit.random); 0
+	// takes the plan item's lowest rate.
+	Rate float64 `json:"rate,omitempty"`
+	// Team is the inspectors per visit (visit.random); 0 takes the plan
+	// item's.
+	Team int `json:"team,omitempty"`
+	// DrawID is the plan item's draw the targets come from, once committed.
+	DrawID int64 `json:"draw,omitempty"`
+	// Briefing asks the unit for a briefing or a report at the visit;
+	// Reception for a reception, a greeting or a welcome (visit.sealed).
+	Briefing  bool `json:"briefing,omitempty"`
+	Reception bool `json:"reception,omitempty"`
+	// Planning marks the demand that stands for a plan item while its plan
+	// passes the gate: the plan's approval is what is being decided, and
+	// the window is not one visit. Set only by the store, never read from
+	// a request.
+	Planning bool `json:"-"`
 }
 
 // GroupInfo describes a work chat group.

@@ -5,10 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"lighten/internal/calendar"
 	"lighten/internal/collect"
 	"lighten/internal/duties"
 	"lighten/internal/policy"
 	"lighten/internal/units"
+	"lighten/internal/visits"
 )
 
 // weekCal is a calendar of plain weekends with a few extra holidays and
@@ -62,6 +64,43 @@ type testEnv struct {
 	elements map[string]*collect.Element
 	known    map[string]collect.Bitset
 	overlaps map[string][]Overlap
+
+	plans       []*visits.Plan             // stored plans with their items
+	compItems   int                        // comprehensive items of the office's other plans
+	inspections map[string]int             // inspections this year per unit
+	visitDays   map[string][]calendar.Date // visits per unit
+}
+
+func (e *testEnv) PlanItem(code string) (*visits.Item, *visits.Plan, bool) {
+	for _, p := range e.plans {
+		for i := range p.Items {
+			if p.Items[i].Code == code {
+				return &p.Items[i], p, true
+			}
+		}
+	}
+	return nil, nil, false
+}
+func (e *testEnv) ComprehensiveItems(office int64, year int, except int64) int { return e.compItems }
+func (e *testEnv) UnitInspections(codes []string, year int) map[string]int {
+	out := map[string]int{}
+	for _, c := range codes {
+		if n, ok := e.inspections[c]; ok {
+			out[c] = n
+		}
+	}
+	return out
+}
+func (e *testEnv) UnitVisits(codes []string, from, to calendar.Date) map[string][]calendar.Date {
+	out := map[string][]calendar.Date{}
+	for _, c := range codes {
+		for _, d := range e.visitDays[c] {
+			if !d.Before(from) && !d.After(to) {
+				out[c] = append(out[c], d)
+			}
+		}
+	}
+	return out
 }
 
 func (e *testEnv) Duties() *duties.Book { return e.book }
@@ -130,6 +169,9 @@ func newEnv() *testEnv {
 		elements: map[string]*collect.Element{},
 		known:    map[string]collect.Bitset{},
 		overlaps: map[string][]Overlap{},
+
+		inspections: map[string]int{},
+		visitDays:   map[string][]calendar.Date{},
 	}
 }
 
@@ -315,7 +357,6 @@ func TestOtherKinds(t *testing.T) {
 		}, "doc.length", Block, false},
 		{"more documents than last year", func() *Demand { return base(Document) }, "cap.documents", Review, false},
 		{"supporting documents", func() *Demand { d := base(Document); d.Asks.SupportDocs = true; return d }, "doc.reportback", Block, false},
-		{"planned inspection", func() *Demand { d := visit(); d.Visit.Plan = "2026-01"; return d }, "visit.plan", Block, true},
 		{"unplanned inspection", visit, "visit.plan", Block, false},
 		{"inspection demanding materials", func() *Demand { d := visit(); d.Visit.Approved = true; d.Asks.Materials = 2; return d }, "visit.noforms", Block, false},
 		{"research with scoring", func() *Demand { d := visit(); d.Visit.Research, d.Visit.ScoringItems = true, 5; return d }, "visit.research", Block, false},

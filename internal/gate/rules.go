@@ -46,6 +46,11 @@ var Rules = []Rule{
 	{ID: "meet.online", Kinds: []Kind{Meeting}, Check: meetOnline},
 	{ID: "meet.escort", Kinds: []Kind{Meeting}, Check: meetEscort},
 	{ID: "visit.plan", Kinds: []Kind{Visit}, Check: visitPlan},
+	{ID: "visit.comprehensive", Kinds: []Kind{Visit}, Check: visitComprehensive},
+	{ID: "visit.random", Kinds: []Kind{Visit}, Check: visitRandom},
+	{ID: "visit.unit.week", Kinds: []Kind{Visit}, Check: visitUnitWeek},
+	{ID: "visit.unit.year", Kinds: []Kind{Visit}, Check: visitUnitYear},
+	{ID: "visit.sealed", Kinds: []Kind{Visit}, Check: visitSealed},
 	{ID: "visit.noforms", Kinds: []Kind{Visit}, Check: visitNoForms},
 	{ID: "visit.research", Kinds: []Kind{Visit}, Check: visitResearch},
 	{ID: "trace.proof", Check: traceProof},
@@ -127,6 +132,9 @@ func leadTime(c *Check) {
 }
 
 func restDays(c *Check) {
+	if c.planning() {
+		return // a plan item's window is not one visit; the scheduler places visits on working days
+	}
 	start, end := c.Param("rest.days.start"), c.Param("rest.days.end")
 	cal := c.Env.Calendar()
 	params := map[string]int{"rest.days.start": start, "rest.days.end": end}
@@ -175,8 +183,8 @@ func budgetOf(l units.Level, get func(string) int) int {
 }
 
 func budgetUnit(c *Check) {
-	if len(c.Targets) == 0 {
-		return
+	if len(c.Targets) == 0 || c.planning() {
+		return // a plan item's pool is not what its visits cost: only drawn units are visited
 	}
 	used := c.Env.BudgetUsed(monthOf(c.D.When()))
 	pt := c.Env.Policies()
@@ -342,14 +350,6 @@ func meetEscort(c *Check) {
 		return
 	}
 	c.Add(finding("meet.escort", Block, "extra", []any{c.D.Asks.Attendees, m.Needed}, []any{m.Needed}, nil))
-}
-
-func visitPlan(c *Check) {
-	v := c.D.Visit
-	if v.Research || v.Plan != "" || v.Approved {
-		return
-	}
-	c.Add(finding("visit.plan", Block, "unplanned", nil, nil, nil))
 }
 
 func visitNoForms(c *Check) {

@@ -31,11 +31,16 @@ type DrawRecord struct {
 	CreatedBy   int64      `json:"created_by"`
 	secret      []byte
 	selection   []string
+	teams       [][]string
 }
 
 // Selection is the sealed list of targets; only for the reveal and the
 // scheduling of the visits.
 func (d *DrawRecord) Selection() []string { return d.selection }
+
+// Teams are the sealed inspector teams drawn for the targets, parallel to
+// Selection (the leader first); nil when the draw draws no teams.
+func (d *DrawRecord) Teams() [][]string { return d.teams }
 
 // CreateDraw commits to a fresh secret over the pool and parameters.
 func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, revealAfter time.Time) (*DrawRecord, error) {
@@ -47,7 +52,7 @@ func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, reve
 		return nil, err
 	}
 	d.Prepare(secret)
-	d.PublicValue, d.Secret, d.Selected, d.Digest = "", "", nil, ""
+	d.PublicValue, d.Secret, d.Selected, d.Teams, d.Digest = "", "", nil, nil, ""
 	rec := &DrawRecord{OfficeID: office, Status: "committed", Draw: *d, Created: tx.Now, RevealAfter: revealAfter, CreatedBy: tx.Actor.ID, secret: secret}
 	body, err := json.Marshal(d)
 	if err != nil {
@@ -72,16 +77,26 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 		return fmt.Errorf("draw %d is %s: %w", rec.ID, rec.Status, ErrState)
 	}
 	rec.Draw.PublicValue = public
-	sel, err := rec.Draw.Run(rec.secret)
+	var sel []string
+	var teams [][]string
+	var err error
+	if rec.Draw.TeamSize > 0 {
+		sel, teams, err = rec.Draw.RunTeams(rec.secret)
+	} else {
+		sel, err = rec.Draw.Run(rec.secret)
+	}
 	if err != nil {
 		return err
 	}
+	// Targets and teams stay sealed until the reveal.
+	rec.Draw.Selected, rec.Draw.Teams = nil, nil
 	body, _ := json.Marshal(rec.Draw)
 	selection, _ := json.Marshal(sel)
-	if _, err := tx.exec(ctx, `UPDATE draws SET record=$1, selection=$2, status='drawn', drawn=$3 WHERE id=$4`, string(body), string(selection), tx.Now, rec.ID); err != nil {
+	teamsJSON, _ := json.Marshal(nonNil(teams))
+	if _, err := tx.exec(ctx, `UPDATE draws SET record=$1, selection=$2, teams=$3, status='drawn', drawn=$4 WHERE id=$5`, string(body), string(selection), string(teamsJSON), tx.Now, rec.ID); err != nil {
 		return fmt.Errorf("run draw: %w", err)
 	}
-	rec.Status, rec.selection = "drawn", sel
+	rec.Status, rec.selection, rec.teams = "drawn", sel, teams
 	return tx.Audit(ctx, audit.Record{Action: "draw.run", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10),
 		After: audit.JSON(map[string]any{"public_value": public, "digest": rec.Draw.Digest, "drawn": len(sel)})})
 }
@@ -96,6 +111,9 @@ func (tx *Tx) RevealDraw(ctx context.Context, rec *DrawRecord) error {
 		return fmt.Errorf("draw %d stays sealed until %s, when its visits are over: %w", rec.ID, rec.RevealAfter.Format(time.RFC3339), ErrState)
 	}
 	rec.Draw.Secret, rec.Draw.Selected = hex.EncodeToString(rec.secret), rec.selection
+	if rec.Draw.TeamSize > 0 {
+		rec.Draw.Teams = rec.teams
+	}
 	body, _ := json.Marshal(rec.Draw)
 	if _, err := tx.exec(ctx, `UPDATE draws SET record=$1, status='revealed', revealed=$2 WHERE id=$3`, string(body), tx.Now, rec.ID); err != nil {
 		return fmt.Errorf("reveal draw: %w", err)
@@ -106,11 +124,15 @@ func (tx *Tx) RevealDraw(ctx context.Context, rec *DrawRecord) error {
 
 // DrawByID reads a draw with its sealed parts.
 func (db *DB) DrawByID(ctx context.Context, id int64) (*DrawRecord, error) {
+	return readDraw(ctx, db.r, id)
+}
+
+func readDraw(ctx context.Context, q querier, id int64) (*DrawRecord, error) {
 	rec := &DrawRecord{ID: id}
-	var body, secret, selection string
+	var body, secret, selection, teams string
 	var drawn, revealed sql.NullTime
-	err := db.r.QueryRowContext(ctx, `SELECT office_id, record, secret, selection, status, created, drawn, revealed, created_by, reveal_after FROM draws WHERE id = $1`, id).
-		Scan(&rec.OfficeID, &body, &secret, &selection, &rec.Status, &rec.Created, &drawn, &revealed, &rec.CreatedBy, &rec.RevealAfter)
+	err := q.QueryRowContext(ctx, `SELECT office_id, record, secret, selection, teams, status, created, drawn, revealed, created_by, reveal_after FROM draws WHERE id = $1`, id).
+		Scan(&rec.OfficeID, &body, &secret, &selection, &teams, &rec.Status, &rec.Created, &drawn, &revealed, &rec.CreatedBy, &rec.RevealAfter)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("draw %d: %w", id, ErrNotFound)
 	}
@@ -121,6 +143,10 @@ func (db *DB) DrawByID(ctx context.Context, id int64) (*DrawRecord, error) {
 		return nil, err
 	}
 	json.Unmarshal([]byte(selection), &rec.selection)
+	json.Unmarshal([]byte(teams), &rec.teams)
+	if len(rec.teams) == 0 {
+		rec.teams = nil
+	}
 	rec.secret, _ = hex.DecodeString(secret)
 	if drawn.Valid {
 		rec.Drawn = &drawn.Time

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sort"
 
 	"fmt"
@@ -9,11 +10,13 @@ import (
 	"math"
 	"time"
 
+	"lighten/internal/calendar"
 	"lighten/internal/collect"
 	"lighten/internal/duties"
 	"lighten/internal/gate"
 	"lighten/internal/policy"
 	"lighten/internal/units"
+	"lighten/internal/visits"
 )
 
 // GateEnv is what the gate sees of the database for one check: the tree,
@@ -32,6 +35,16 @@ type GateEnv struct {
 	pledges map[string]duties.PledgeItem
 	dict    *Dictionary
 	err     error
+
+	// plan is the plan passing the gate, as it stands in the transaction
+	// that submits it; items is every other plan item looked up.
+	plan  *visits.Plan
+	items map[string]planItem
+}
+
+type planItem struct {
+	item *visits.Item
+	plan *visits.Plan
 }
 
 // GateEnv gathers what a check needs.
@@ -118,6 +131,52 @@ func (e *GateEnv) Overlaps(element, period string, except int64) []gate.Overlap 
 	o, err := e.db.Overlaps(e.ctx, element, period, except)
 	e.fail(err)
 	return o
+}
+
+// PlanItem finds a plan item by its code: the plan passing the gate first,
+// then the stored plans.
+func (e *GateEnv) PlanItem(code string) (*visits.Item, *visits.Plan, bool) {
+	if p := e.plan; p != nil {
+		for i := range p.Items {
+			if p.Items[i].Code == code {
+				return &p.Items[i], p, true
+			}
+		}
+	}
+	if pi, ok := e.items[code]; ok {
+		return pi.item, pi.plan, pi.item != nil
+	}
+	it, p, err := e.db.PlanItemByCode(e.ctx, code)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		e.fail(err)
+	}
+	if e.items == nil {
+		e.items = map[string]planItem{}
+	}
+	e.items[code] = planItem{it, p}
+	return it, p, it != nil && p != nil
+}
+
+// ComprehensiveItems counts the comprehensive items of an office's other
+// approved or in-review plans of a year.
+func (e *GateEnv) ComprehensiveItems(office int64, year int, except int64) int {
+	n, err := e.db.ComprehensiveItems(e.ctx, office, year, except)
+	e.fail(err)
+	return n
+}
+
+// UnitInspections counts each unit's inspections of a year.
+func (e *GateEnv) UnitInspections(codes []string, year int) map[string]int {
+	m, err := e.db.UnitInspections(e.ctx, codes, year)
+	e.fail(err)
+	return m
+}
+
+// UnitVisits lists each unit's visits between two days.
+func (e *GateEnv) UnitVisits(codes []string, from, to calendar.Date) map[string][]calendar.Date {
+	m, err := e.db.unitVisits(e.ctx, codes, from, to)
+	e.fail(err)
+	return m
 }
 
 // Err is the first error a read during the check met.

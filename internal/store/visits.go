@@ -2,30 +2,220 @@ package store
 
 // Annual plans, the inspector register, item draws, schedule runs, sealed
 // visits, field records and published results.
-//
-// CONTRACT SKELETON: the signatures below are the interface the web, gate,
-// demo and CLI code against; the bodies are being written.
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
+	"lighten/internal/audit"
+	"lighten/internal/auth"
 	"lighten/internal/calendar"
+	"lighten/internal/collect"
+	"lighten/internal/units"
 	"lighten/internal/visits"
 )
 
-var errTODO = errors.New("not yet implemented")
+// ErrForbidden is returned when the actor may not do what was asked: a
+// sealed visit opened by someone other than its leader, or before its day.
+var ErrForbidden = errors.New("forbidden")
+
+// ErrChecksum is returned when stored bytes no longer match their checksum.
+var ErrChecksum = errors.New("checksum mismatch")
+
+// scheduleLock is the advisory lock key of schedule runs on PostgreSQL.
+const scheduleLock = 7_000_007
+
+// MaxPhotoBytes is the largest photo a field record takes.
+const MaxPhotoBytes = 10 << 20
+
+// invalid is an error in what was asked, with a catalogue message naming
+// the field and what is expected (keys store.visits.*).
+func invalid(field, key string, args ...any) error {
+	return &visits.ValidationError{Field: field, Key: key, Args: args}
+}
+
+// querier is what reads need of a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func dateArg(d calendar.Date) string { return d.String() }
+
+func scanDate(s string) calendar.Date {
+	d, _ := calendar.ParseDate(s)
+	return d
+}
+
+// officeUnit is the unit of an office.
+func officeUnit(ctx context.Context, q querier, office int64) (string, error) {
+	var code string
+	err := q.QueryRowContext(ctx, `SELECT unit_code FROM offices WHERE id = $1`, office).Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("office %d: %w", office, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read office %d: %w", office, err)
+	}
+	return code, nil
+}
 
 // SavePlan creates a draft plan (p.ID == 0) or replaces a draft's title,
 // year and items; only drafts change. Item codes are unique over all plans.
-func (tx *Tx) SavePlan(ctx context.Context, p *visits.Plan) error { return errTODO }
+func (tx *Tx) SavePlan(ctx context.Context, p *visits.Plan) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	unit, err := officeUnit(ctx, tx.tx, p.OfficeID)
+	if err != nil {
+		return err
+	}
+	action := "plan.create"
+	keep := map[int64]bool{}
+	if p.ID == 0 {
+		p.Status, p.Created = visits.PlanDraft, tx.Now
+		if err := tx.queryRow(ctx, `INSERT INTO plans (office_id, year, title, status, created, created_by) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
+			p.OfficeID, p.Year, p.Title, string(p.Status), tx.Now, tx.Actor.ID).Scan(&p.ID); err != nil {
+			return fmt.Errorf("save plan: %w", err)
+		}
+	} else {
+		action = "plan.save"
+		var office int64
+		var status string
+		err := tx.queryRow(ctx, `SELECT office_id, status, created FROM plans WHERE id = $1`, p.ID).Scan(&office, &status, &p.Created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("plan %d: %w", p.ID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("read plan %d: %w", p.ID, err)
+		}
+		if office != p.OfficeID {
+			return fmt.Errorf("plan %d belongs to office %d, not %d: %w", p.ID, office, p.OfficeID, ErrForbidden)
+		}
+		if status != string(visits.PlanDraft) {
+			return fmt.Errorf("plan %d is %s; only a draft changes: %w", p.ID, status, ErrState)
+		}
+		p.Status = visits.PlanDraft
+		if _, err := tx.exec(ctx, `UPDATE plans SET year = $1, title = $2 WHERE id = $3`, p.Year, p.Title, p.ID); err != nil {
+			return fmt.Errorf("save plan: %w", err)
+		}
+		rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM plan_items WHERE plan_id = $1`, p.ID)
+		if err != nil {
+			return fmt.Errorf("read plan items: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			keep[id] = true
+		}
+		rows.Close()
+		if _, err := tx.exec(ctx, `DELETE FROM plan_items WHERE plan_id = $1`, p.ID); err != nil {
+			return fmt.Errorf("save plan: %w", err)
+		}
+	}
+	for i := range p.Items {
+		it := &p.Items[i]
+		var other int64
+		err := tx.queryRow(ctx, `SELECT plan_id FROM plan_items WHERE code = $1`, it.Code).Scan(&other)
+		if err == nil {
+			return fmt.Errorf("items[%d]: code %q is already used by plan %d; item codes are unique over all plans: %w", i, it.Code, other, ErrConflict)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("check item code %s: %w", it.Code, err)
+		}
+		it.PlanID, it.DrawID = p.ID, 0
+		checklist, _ := json.Marshal(nonNil(it.Checklist))
+		tiers, _ := json.Marshal(nonNil(it.Tiers))
+		args := []any{p.ID, i, it.Code, it.Title, it.TitleEN, string(it.Kind), string(checklist), it.Scope, int(it.Level), it.Rate, string(tiers), it.Team, dateArg(it.From), dateArg(it.To)}
+		q := `INSERT INTO plan_items (plan_id, seq, code, title, title_en, kind, checklist, scope, level, rate, tiers, team, date_from, date_to) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id`
+		if keep[it.ID] {
+			// An item edited in place keeps its identifier.
+			q = `INSERT INTO plan_items (plan_id, seq, code, title, title_en, kind, checklist, scope, level, rate, tiers, team, date_from, date_to, id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`
+			args = append(args, it.ID)
+			delete(keep, it.ID)
+		}
+		if err := tx.queryRow(ctx, q, args...).Scan(&it.ID); err != nil {
+			if isUnique(err) {
+				return fmt.Errorf("items[%d]: code %q is already used: %w", i, it.Code, ErrConflict)
+			}
+			return fmt.Errorf("save plan item %s: %w", it.Code, err)
+		}
+	}
+	codes := make([]string, len(p.Items))
+	for i, it := range p.Items {
+		codes[i] = it.Code
+	}
+	return tx.Audit(ctx, audit.Record{Action: action, Entity: "plan", EntityID: strconv.FormatInt(p.ID, 10), UnitCode: unit,
+		After: audit.JSON(map[string]any{"office": p.OfficeID, "year": p.Year, "title": p.Title, "items": codes})})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
 
 // SetPlanStatus records the gate's decision on a submitted plan.
-func (tx *Tx) SetPlanStatus(ctx context.Context, id int64, s visits.PlanStatus) error { return errTODO }
+func (tx *Tx) SetPlanStatus(ctx context.Context, id int64, s visits.PlanStatus) error {
+	switch s {
+	case visits.PlanDraft, visits.PlanReview, visits.PlanApproved, visits.PlanRefused:
+	default:
+		return fmt.Errorf("plan status %q: expected draft, review, approved or refused", s)
+	}
+	var office int64
+	var status string
+	err := tx.queryRow(ctx, `SELECT office_id, status FROM plans WHERE id = $1`, id).Scan(&office, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("plan %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("read plan %d: %w", id, err)
+	}
+	if status == string(visits.PlanApproved) && s != visits.PlanApproved {
+		return fmt.Errorf("plan %d is approved; its draws bind it: %w", id, ErrState)
+	}
+	if status == string(s) {
+		return nil
+	}
+	var decided any
+	if s != visits.PlanDraft {
+		decided = tx.Now
+	}
+	if _, err := tx.exec(ctx, `UPDATE plans SET status = $1, decided = $2 WHERE id = $3`, string(s), decided, id); err != nil {
+		return fmt.Errorf("set plan status: %w", err)
+	}
+	unit, err := officeUnit(ctx, tx.tx, office)
+	if err != nil {
+		return err
+	}
+	return tx.Audit(ctx, audit.Record{Action: "plan.status", Entity: "plan", EntityID: strconv.FormatInt(id, 10), UnitCode: unit,
+		Before: audit.JSON(map[string]string{"status": status}), After: audit.JSON(map[string]string{"status": string(s)})})
+}
 
 // Plan reads a plan with its items.
-func (db *DB) Plan(ctx context.Context, id int64) (*visits.Plan, error) { return nil, errTODO }
+func (db *DB) Plan(ctx context.Context, id int64) (*visits.Plan, error) {
+	ps, err := readPlans(ctx, db.r, `p.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("plan %d: %w", id, ErrNotFound)
+	}
+	return ps[0], nil
+}
 
 // PlanFilter selects plans: an office's (Office > 0), a year's (Year > 0),
 // or those of offices whose unit lies under Under.
@@ -36,23 +226,224 @@ type PlanFilter struct {
 }
 
 // Plans lists plans with their items, newest first.
-func (db *DB) Plans(ctx context.Context, f PlanFilter) ([]*visits.Plan, error) { return nil, errTODO }
+func (db *DB) Plans(ctx context.Context, f PlanFilter) ([]*visits.Plan, error) {
+	var where []string
+	var args []any
+	if f.Office > 0 {
+		args = append(args, f.Office)
+		where = append(where, fmt.Sprintf("p.office_id = $%d", len(args)))
+	}
+	if f.Year > 0 {
+		args = append(args, f.Year)
+		where = append(where, fmt.Sprintf("p.year = $%d", len(args)))
+	}
+	if f.Under != "" {
+		args = append(args, f.Under)
+		where = append(where, fmt.Sprintf("p.office_id IN (SELECT id FROM offices WHERE substr(unit_code, 1, length($%d)) = $%d)", len(args), len(args)))
+	}
+	if len(where) == 0 {
+		where = []string{"TRUE"}
+	}
+	return readPlans(ctx, db.r, strings.Join(where, " AND "), args...)
+}
+
+func readPlans(ctx context.Context, q querier, where string, args ...any) ([]*visits.Plan, error) {
+	rows, err := q.QueryContext(ctx, `SELECT p.id, p.office_id, p.year, p.title, p.status, p.created, p.decided FROM plans p WHERE `+where+` ORDER BY p.created DESC, p.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read plans: %w", err)
+	}
+	out := []*visits.Plan{}
+	byID := map[int64]*visits.Plan{}
+	for rows.Next() {
+		p := &visits.Plan{Items: []visits.Item{}}
+		var status string
+		var decided sql.NullTime
+		if err := rows.Scan(&p.ID, &p.OfficeID, &p.Year, &p.Title, &status, &p.Created, &decided); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read plans: %w", err)
+		}
+		p.Status = visits.PlanStatus(status)
+		if decided.Valid {
+			p.Decided = &decided.Time
+		}
+		out = append(out, p)
+		byID[p.ID] = p
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read plans: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	items, err := readItems(ctx, q, `i.plan_id IN (SELECT p.id FROM plans p WHERE `+where+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if p := byID[it.PlanID]; p != nil {
+			p.Items = append(p.Items, it)
+		}
+	}
+	return out, nil
+}
+
+const itemColumns = `i.id, i.plan_id, i.code, i.title, i.title_en, i.kind, i.checklist, i.scope, i.level, i.rate, i.tiers, i.team, i.date_from, i.date_to, i.draw_id`
+
+func scanItem(s interface{ Scan(...any) error }) (visits.Item, error) {
+	var it visits.Item
+	var kind, checklist, tiers, from, to string
+	var level int
+	var draw sql.NullInt64
+	if err := s.Scan(&it.ID, &it.PlanID, &it.Code, &it.Title, &it.TitleEN, &kind, &checklist, &it.Scope, &level, &it.Rate, &tiers, &it.Team, &from, &to, &draw); err != nil {
+		return it, err
+	}
+	it.Kind, it.Level, it.DrawID = visits.ItemKind(kind), units.Level(level), draw.Int64
+	it.From, it.To = scanDate(from), scanDate(to)
+	if err := json.Unmarshal([]byte(checklist), &it.Checklist); err != nil {
+		return it, fmt.Errorf("item %s checklist: %w", it.Code, err)
+	}
+	if err := json.Unmarshal([]byte(tiers), &it.Tiers); err != nil {
+		return it, fmt.Errorf("item %s tiers: %w", it.Code, err)
+	}
+	if len(it.Tiers) == 0 {
+		it.Tiers = nil
+	}
+	return it, nil
+}
+
+func readItems(ctx context.Context, q querier, where string, args ...any) ([]visits.Item, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+itemColumns+` FROM plan_items i WHERE `+where+` ORDER BY i.plan_id, i.seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read plan items: %w", err)
+	}
+	defer rows.Close()
+	var out []visits.Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read plan items: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
 
 // PlanItemByCode finds a plan item and its plan by the item's code.
 func (db *DB) PlanItemByCode(ctx context.Context, code string) (*visits.Item, *visits.Plan, error) {
-	return nil, nil, errTODO
+	return planItemByCode(ctx, db.r, code)
+}
+
+func planItemByCode(ctx context.Context, q querier, code string) (*visits.Item, *visits.Plan, error) {
+	var plan int64
+	err := q.QueryRowContext(ctx, `SELECT plan_id FROM plan_items WHERE code = $1`, code).Scan(&plan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("plan item %s: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read plan item %s: %w", code, err)
+	}
+	ps, err := readPlans(ctx, q, `p.id = $1`, plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ps) == 0 {
+		return nil, nil, fmt.Errorf("plan item %s: %w", code, ErrNotFound)
+	}
+	for i := range ps[0].Items {
+		if ps[0].Items[i].Code == code {
+			return &ps[0].Items[i], ps[0], nil
+		}
+	}
+	return nil, nil, fmt.Errorf("plan item %s: %w", code, ErrNotFound)
 }
 
 // ComprehensiveItems counts the comprehensive items of an office's approved
 // (or in review) plans of a year, leaving out plan except.
 func (db *DB) ComprehensiveItems(ctx context.Context, office int64, year int, except int64) (int, error) {
-	return 0, errTODO
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM plan_items i JOIN plans p ON p.id = i.plan_id
+		WHERE p.office_id = $1 AND p.year = $2 AND p.id <> $3 AND p.status IN ('approved', 'review') AND i.kind = $4`,
+		office, year, except, string(visits.Comprehensive)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count comprehensive items: %w", err)
+	}
+	return n, nil
+}
+
+// checkInspector checks a register entry before it is stored; errors name
+// the field and what is expected.
+func checkInspector(in *visits.RegisteredInspector) error {
+	in.Number, in.Name = strings.TrimSpace(in.Number), strings.TrimSpace(in.Name)
+	switch {
+	case in.Number == "" || len(in.Number) > 40:
+		return invalid("number", "store.visits.inspector_number", in.Number)
+	case in.Name == "":
+		return invalid("name", "store.visits.inspector_name", in.Number)
+	case in.OfficeID <= 0:
+		return invalid("office", "store.visits.inspector_office", in.Number)
+	case in.Capacity < 1:
+		return invalid("capacity", "store.visits.inspector_capacity", in.Number, in.Capacity)
+	case in.MaxTravel < 1:
+		return invalid("max_travel", "store.visits.inspector_travel", in.Number, in.MaxTravel)
+	}
+	if _, ok := units.LevelOfCode(in.Works); !ok {
+		return invalid("works", "store.visits.inspector_unit", in.Number, in.Works)
+	}
+	if in.Origin != "" {
+		if _, ok := units.LevelOfCode(in.Origin); !ok {
+			return invalid("origin", "store.visits.inspector_unit", in.Number, in.Origin)
+		}
+	}
+	for i, r := range in.Relations {
+		if _, ok := units.LevelOfCode(r); !ok {
+			return invalid(fmt.Sprintf("relations[%d]", i), "store.visits.inspector_unit", in.Number, r)
+		}
+	}
+	return nil
 }
 
 // SaveInspector adds (ID == 0) or changes an entry of the inspector
 // register. Numbers are unique.
 func (tx *Tx) SaveInspector(ctx context.Context, in *visits.RegisteredInspector) error {
-	return errTODO
+	if err := checkInspector(in); err != nil {
+		return err
+	}
+	unit, err := officeUnit(ctx, tx.tx, in.OfficeID)
+	if err != nil {
+		return err
+	}
+	rel, _ := json.Marshal(nonNil(in.Relations))
+	away, _ := json.Marshal(nonNil(in.Away))
+	var person any
+	if in.PersonID > 0 {
+		person = in.PersonID
+	}
+	action := "inspector.create"
+	if in.ID == 0 {
+		err = tx.queryRow(ctx, `INSERT INTO inspectors (number, name, office_id, person_id, works, origin, relations, capacity, max_travel, away, active, created)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+			in.Number, in.Name, in.OfficeID, person, in.Works, in.Origin, string(rel), in.Capacity, in.MaxTravel, string(away), in.Active, tx.Now).Scan(&in.ID)
+	} else {
+		action = "inspector.save"
+		var res sql.Result
+		res, err = tx.exec(ctx, `UPDATE inspectors SET number=$1, name=$2, office_id=$3, person_id=$4, works=$5, origin=$6, relations=$7, capacity=$8, max_travel=$9, away=$10, active=$11 WHERE id=$12`,
+			in.Number, in.Name, in.OfficeID, person, in.Works, in.Origin, string(rel), in.Capacity, in.MaxTravel, string(away), in.Active, in.ID)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				return fmt.Errorf("inspector %d: %w", in.ID, ErrNotFound)
+			}
+		}
+	}
+	if isUnique(err) {
+		return fmt.Errorf("inspector number %s is already registered: %w", in.Number, ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("save inspector %s: %w", in.Number, err)
+	}
+	return tx.Audit(ctx, audit.Record{Action: action, Entity: "inspector", EntityID: in.Number, UnitCode: unit,
+		After: audit.JSON(map[string]any{"office": in.OfficeID, "works": in.Works, "origin": in.Origin, "relations": len(in.Relations),
+			"capacity": in.Capacity, "max_travel": in.MaxTravel, "away": len(in.Away), "active": in.Active})})
 }
 
 // InspectorFilter selects register entries: an office's (Office > 0), or
@@ -64,14 +455,91 @@ type InspectorFilter struct {
 	ActiveOnly bool
 }
 
+const inspectorColumns = `id, number, name, office_id, person_id, works, origin, relations, capacity, max_travel, away, active`
+
+func scanInspector(s interface{ Scan(...any) error }) (visits.RegisteredInspector, error) {
+	var in visits.RegisteredInspector
+	var person sql.NullInt64
+	var rel, away string
+	if err := s.Scan(&in.ID, &in.Number, &in.Name, &in.OfficeID, &person, &in.Works, &in.Origin, &rel, &in.Capacity, &in.MaxTravel, &away, &in.Active); err != nil {
+		return in, err
+	}
+	in.PersonID = person.Int64
+	json.Unmarshal([]byte(rel), &in.Relations)
+	json.Unmarshal([]byte(away), &in.Away)
+	if len(in.Relations) == 0 {
+		in.Relations = nil
+	}
+	if len(in.Away) == 0 {
+		in.Away = nil
+	}
+	return in, nil
+}
+
 // Inspectors lists register entries in number order.
 func (db *DB) Inspectors(ctx context.Context, f InspectorFilter) ([]visits.RegisteredInspector, error) {
-	return nil, errTODO
+	return readInspectors(ctx, db.r, f)
+}
+
+func readInspectors(ctx context.Context, q querier, f InspectorFilter) ([]visits.RegisteredInspector, error) {
+	where := []string{"TRUE"}
+	var args []any
+	if f.Office > 0 {
+		args = append(args, f.Office)
+		where = append(where, fmt.Sprintf("office_id = $%d", len(args)))
+	}
+	if f.Under != "" {
+		args = append(args, f.Under)
+		where = append(where, fmt.Sprintf("office_id IN (SELECT id FROM offices WHERE substr(unit_code, 1, length($%d)) = $%d)", len(args), len(args)))
+	}
+	if f.ActiveOnly {
+		where = append(where, "active")
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+inspectorColumns+` FROM inspectors WHERE `+strings.Join(where, " AND ")+` ORDER BY number`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read inspectors: %w", err)
+	}
+	defer rows.Close()
+	out := []visits.RegisteredInspector{}
+	for rows.Next() {
+		in, err := scanInspector(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read inspectors: %w", err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
 }
 
 // InspectorByPerson finds the register entry of a person who signs in.
 func (db *DB) InspectorByPerson(ctx context.Context, person int64) (*visits.RegisteredInspector, error) {
-	return nil, errTODO
+	in, err := scanInspector(db.r.QueryRowContext(ctx, `SELECT `+inspectorColumns+` FROM inspectors WHERE person_id = $1 ORDER BY active DESC, id LIMIT 1`, person))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("inspector of person %d: %w", person, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read inspector: %w", err)
+	}
+	return &in, nil
+}
+
+// visitedSince maps register numbers to the units they visited (visits
+// started or done) on or after a day.
+func visitedSince(ctx context.Context, q querier, since calendar.Date) (map[string][]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT vi.number, v.unit_code FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id WHERE v.day >= $1 AND v.status IN ('started', 'done') ORDER BY vi.number, v.unit_code`, dateArg(since))
+	if err != nil {
+		return nil, fmt.Errorf("read recent visits: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var n, u string
+		if err := rows.Scan(&n, &u); err != nil {
+			return nil, err
+		}
+		out[n] = append(out[n], u)
+	}
+	return out, rows.Err()
 }
 
 // CommitItemDraw commits the draw of a plan item of an approved plan: the
@@ -83,12 +551,98 @@ func (db *DB) InspectorByPerson(ctx context.Context, person int64) (*visits.Regi
 // visit.recent.months months); the team size is the item's. The draw
 // stays sealed until the day after the item's window.
 func (tx *Tx) CommitItemDraw(ctx context.Context, itemID int64) (*DrawRecord, error) {
-	return nil, errTODO
+	items, err := readItems(ctx, tx.tx, `i.id = $1`, itemID)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("plan item %d: %w", itemID, ErrNotFound)
+	}
+	it := items[0]
+	ps, err := readPlans(ctx, tx.tx, `p.id = $1`, it.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("plan %d: %w", it.PlanID, ErrNotFound)
+	}
+	plan := ps[0]
+	if plan.Status != visits.PlanApproved {
+		return nil, fmt.Errorf("plan %d is %s; items are drawn only from an approved plan: %w", plan.ID, plan.Status, ErrState)
+	}
+	if it.DrawID != 0 {
+		return nil, fmt.Errorf("plan item %s is already drawn (draw %d): %w", it.Code, it.DrawID, ErrState)
+	}
+	tree, err := tx.db.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	under := tree.Under(it.Level, it.Scope)
+	codes := make([]string, len(under))
+	for i, u := range under {
+		codes[i] = u.Code
+	}
+	if len(codes) == 0 {
+		return nil, invalid("scope", "store.visits.item_pool_empty", it.Code, it.Scope)
+	}
+	pt, err := tx.db.PolicyTree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	months := pt.At(it.Scope).Get("visit.recent.months")
+	since := calendar.DateOf(tx.Now.In(calendar.China).AddDate(0, -months, 0))
+	visited, err := visitedSince(ctx, tx.tx, since)
+	if err != nil {
+		return nil, err
+	}
+	county := it.Scope
+	if len(county) > 6 {
+		county = county[:6]
+	}
+	reg, err := readInspectors(ctx, tx.tx, InspectorFilter{Under: county, ActiveOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	if len(reg) == 0 {
+		unit, err := officeUnit(ctx, tx.tx, plan.OfficeID)
+		if err != nil {
+			return nil, err
+		}
+		all, err := readInspectors(ctx, tx.tx, InspectorFilter{Under: unit, ActiveOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range all { // the office's own unit, not the offices below it
+			if u, _ := officeUnit(ctx, tx.tx, in.OfficeID); u == unit {
+				reg = append(reg, in)
+			}
+		}
+	}
+	if len(reg) < it.Team {
+		return nil, invalid("team", "store.visits.item_inspectors", it.Code, county, len(reg), it.Team)
+	}
+	d := &visits.Draw{Plan: it.Code, Tiers: it.Pool(codes), MinPerTier: 1, TeamSize: it.Team}
+	for _, in := range reg {
+		d.Inspectors = append(d.Inspectors, visits.DrawInspector{ID: in.Number, Recuse: visits.Recusals(in, visited[in.Number])})
+	}
+	rec, err := tx.CreateDraw(ctx, plan.OfficeID, d, it.To.AddDays(1).Time())
+	if err != nil {
+		return nil, fmt.Errorf("plan item %s: %w", it.Code, err)
+	}
+	res, err := tx.exec(ctx, `UPDATE plan_items SET draw_id = $1 WHERE id = $2 AND draw_id IS NULL`, rec.ID, it.ID)
+	if err != nil {
+		return nil, fmt.Errorf("link draw to plan item %s: %w", it.Code, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, fmt.Errorf("plan item %s was drawn meanwhile: %w", it.Code, ErrState)
+	}
+	return rec, tx.Audit(ctx, audit.Record{Action: "plan_item.draw", Entity: "plan_item", EntityID: it.Code, UnitCode: it.Scope,
+		After: audit.JSON(map[string]any{"draw": rec.ID, "pool": len(codes), "inspectors": len(reg), "team": it.Team})})
 }
 
 // ScheduleRun is one run of the joint scheduler over a scope and window:
-// every drawn item whose window lies in it and whose targets lie under the
-// scope is merged into joint visits.
+// every drawn item whose window overlaps the run's and whose targets lie
+// under the scope is merged into joint visits.
 type ScheduleRun struct {
 	ID        int64         `json:"id"`
 	Scope     string        `json:"scope"`
@@ -98,6 +652,14 @@ type ScheduleRun struct {
 	Stats     visits.Stats  `json:"stats"`
 	Created   time.Time     `json:"created"`
 	CreatedBy int64         `json:"created_by"`
+	// Skipped are drawn items whose part of the run's window has no
+	// working day.
+	Skipped []string `json:"skipped,omitempty"`
+	// Kept counts the visits of earlier runs the run kept: started or done,
+	// or serving an item outside the run.
+	Kept int `json:"kept"`
+	// Replaced counts the planned visits of earlier runs it replaced.
+	Replaced int `json:"replaced"`
 	// unscheduled holds the reasons, which name units: sealed like the
 	// visits themselves.
 	unscheduled []visits.Unscheduled
@@ -107,79 +669,788 @@ type ScheduleRun struct {
 // the reasons.
 func (r *ScheduleRun) Unscheduled() []visits.Unscheduled { return r.unscheduled }
 
+// runItem is a drawn plan item as a run gathers it.
+type runItem struct {
+	item   visits.Item
+	office int64
+	draw   int64
+}
+
 // ScheduleWindow runs the joint scheduler and stores its visits, replacing
 // the planned (not started) visits of the same items from earlier runs.
+// The window's days are its working days in the official calendar, all in
+// one year; each item's visits fall on days its own window holds too.
 func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calendar.Date, opt visits.Options) (*ScheduleRun, error) {
-	return nil, errTODO
+	if scope != "" {
+		if _, ok := units.LevelOfCode(scope); !ok {
+			return nil, invalid("scope", "store.visits.scope", scope)
+		}
+	}
+	if from.IsZero() || to.IsZero() || to.Before(from) {
+		return nil, invalid("to", "store.visits.window", from.String(), to.String())
+	}
+	if from.Year() != to.Year() {
+		return nil, invalid("to", "store.visits.window_year", from.String(), to.String())
+	}
+	if tx.db.Dialect == Postgres {
+		// One run at a time: a run reads the visits it replaces and the
+		// inspectors' days it must not fill twice.
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, scheduleLock); err != nil {
+			return nil, fmt.Errorf("schedule lock: %w", err)
+		}
+	}
+	cal, err := tx.db.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	workdays := func(a, b calendar.Date) []calendar.Date {
+		var out []calendar.Date
+		for d := a; !d.After(b); d = d.AddDays(1) {
+			if cal.IsWorkday(d) {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	if len(workdays(from, to)) == 0 {
+		return nil, invalid("from", "store.visits.window_no_workday", from.String(), to.String())
+	}
+	pt, err := tx.db.PolicyTree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set := pt.At(scope)
+	weekCap, yearCap := set.Get("visit.unit.week"), set.Get("visit.unit.year")
+
+	// The drawn items under the scope (or above it, their targets then cut
+	// to the scope) whose window overlaps the run's.
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+itemColumns+`, p.office_id FROM plan_items i JOIN plans p ON p.id = i.plan_id JOIN draws d ON d.id = i.draw_id
+		WHERE d.status IN ('drawn', 'revealed') AND i.date_from <= $1 AND i.date_to >= $2
+		AND (substr(i.scope, 1, length($3)) = $3 OR substr($3, 1, length(i.scope)) = i.scope) ORDER BY i.code`,
+		dateArg(to), dateArg(from), scope)
+	if err != nil {
+		return nil, fmt.Errorf("read drawn items: %w", err)
+	}
+	var gathered []runItem
+	run := &ScheduleRun{Scope: scope, From: from, To: to, Items: []string{}, Created: tx.Now, CreatedBy: tx.Actor.ID,
+		Stats: visits.Stats{ByRule: map[string]int{}}}
+	for rows.Next() {
+		var ri runItem
+		it, err := scanItemWith(rows, &ri.office)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read drawn items: %w", err)
+		}
+		ri.item, ri.draw = it, it.DrawID
+		gathered = append(gathered, ri)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read drawn items: %w", err)
+	}
+	inRun := map[string]runItem{}
+	for _, ri := range gathered {
+		inRun[ri.item.Code] = ri
+	}
+
+	// Earlier visits under the scope serving these items: planned ones
+	// serving only items of this run are replaced; the rest are kept, and
+	// the targets they serve are not scheduled again.
+	old, err := readVisits(ctx, tx.tx, `v.id IN (SELECT visit_id FROM visit_items WHERE item_code IN (SELECT value FROM `+tx.jsonEach(1)+`)) AND substr(v.unit_code, 1, length($2)) = $2`,
+		tx.jsonList(keys(inRun)), scope)
+	if err != nil {
+		return nil, err
+	}
+	served := map[[2]string]bool{}
+	var replace []int64
+	for _, v := range old {
+		only := v.Status == visits.Planned
+		for _, iv := range v.Items {
+			if _, ok := inRun[iv.Item]; !ok {
+				only = false
+			}
+		}
+		if only {
+			replace = append(replace, v.ID)
+			continue
+		}
+		run.Kept++
+		for _, iv := range v.Items {
+			served[[2]string{iv.Item, v.Unit}] = true
+		}
+	}
+	for _, id := range replace {
+		if _, err := tx.exec(ctx, `DELETE FROM visits WHERE id = $1`, id); err != nil {
+			return nil, fmt.Errorf("replace visit: %w", err)
+		}
+	}
+	run.Replaced = len(replace)
+
+	// Items are scheduled together over the part of the run's window that
+	// their own windows hold: one scheduler run for each such part, so that
+	// no visit falls outside its items' windows. Parts are scheduled in
+	// order, each seeing the visits of those before.
+	type part struct {
+		from, to calendar.Date
+		items    []runItem
+	}
+	parts := map[[2]calendar.Date]*part{}
+	var order [][2]calendar.Date
+	for _, ri := range gathered {
+		a, b := from, to
+		if ri.item.From.After(a) {
+			a = ri.item.From
+		}
+		if ri.item.To.Before(b) {
+			b = ri.item.To
+		}
+		k := [2]calendar.Date{a, b}
+		if parts[k] == nil {
+			parts[k] = &part{from: a, to: b}
+			order = append(order, k)
+		}
+		parts[k].items = append(parts[k].items, ri)
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if c := order[i][0].Compare(order[j][0]); c != 0 {
+			return c < 0
+		}
+		return order[i][1].Before(order[j][1])
+	})
+	reg, err := readInspectors(ctx, tx.tx, InspectorFilter{})
+	if err != nil {
+		return nil, err
+	}
+	coords, err := tx.db.Coordinates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[string]visits.ItemKind{}
+	for _, ri := range gathered {
+		kinds[ri.item.Code] = ri.item.Kind
+		run.Items = append(run.Items, ri.item.Code)
+	}
+	visitsMade := 0
+	for _, k := range order {
+		p := parts[k]
+		days := workdays(p.from, p.to)
+		if len(days) == 0 {
+			for _, ri := range p.items {
+				run.Skipped = append(run.Skipped, ri.item.Code)
+			}
+			continue
+		}
+		w, err := tx.windowOf(ctx, scope, days, p.items, served, reg, coords)
+		if err != nil {
+			return nil, err
+		}
+		w.WeekCap, w.YearCap = weekCap, yearCap
+		tt, err := visits.Schedule(w, opt)
+		if err != nil {
+			return nil, fmt.Errorf("schedule %s from %s to %s: %w", scope, p.from, p.to, err)
+		}
+		addStats(&run.Stats, tt.Stats)
+		run.unscheduled = append(run.unscheduled, tt.Unscheduled...)
+		if run.ID == 0 {
+			if err := tx.queryRow(ctx, `INSERT INTO schedule_runs (scope, date_from, date_to, created, created_by) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+				scope, dateArg(from), dateArg(to), tx.Now, tx.Actor.ID).Scan(&run.ID); err != nil {
+				return nil, fmt.Errorf("save schedule run: %w", err)
+			}
+		}
+		if err := tx.saveVisits(ctx, run.ID, tt.Visits, kinds); err != nil {
+			return nil, err
+		}
+		visitsMade += len(tt.Visits)
+	}
+	if s := &run.Stats; s.ScheduledPlanVisits > 0 {
+		s.JointRate = float64(s.MergedPlanVisits) / float64(s.ScheduledPlanVisits)
+	}
+	itemsJSON, _ := json.Marshal(run.Items)
+	stats, _ := json.Marshal(run.Stats)
+	uns, _ := json.Marshal(nonNil(run.unscheduled))
+	if run.ID == 0 {
+		err = tx.queryRow(ctx, `INSERT INTO schedule_runs (scope, date_from, date_to, items, stats, unscheduled, created, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
+			scope, dateArg(from), dateArg(to), string(itemsJSON), string(stats), string(uns), tx.Now, tx.Actor.ID).Scan(&run.ID)
+	} else {
+		_, err = tx.exec(ctx, `UPDATE schedule_runs SET items = $1, stats = $2, unscheduled = $3 WHERE id = $4`, string(itemsJSON), string(stats), string(uns), run.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("save schedule run: %w", err)
+	}
+	// Counts only: the targets are sealed and the audit log is read by
+	// auditors.
+	return run, tx.Audit(ctx, audit.Record{Action: "visit.schedule", Entity: "schedule_run", EntityID: strconv.FormatInt(run.ID, 10), UnitCode: scope,
+		After: audit.JSON(map[string]any{"from": from, "to": to, "items": len(run.Items), "skipped": len(run.Skipped), "visits": visitsMade,
+			"joint_visits": run.Stats.JointVisits, "unscheduled": len(run.unscheduled), "replaced": run.Replaced, "kept": run.Kept, "inspector_days": run.Stats.InspectorDays})})
+}
+
+// addStats adds the statistics of one part of a run to the run's.
+func addStats(s *visits.Stats, t visits.Stats) {
+	s.PlanVisits += t.PlanVisits
+	s.ScheduledPlanVisits += t.ScheduledPlanVisits
+	s.MergedPlanVisits += t.MergedPlanVisits
+	s.Visits += t.Visits
+	s.JointVisits += t.JointVisits
+	s.InspectorDays += t.InspectorDays
+	s.LowerBound += t.LowerBound
+	s.Unscheduled += t.Unscheduled
+	for r, n := range t.ByRule {
+		s.ByRule[r] += n
+	}
+	s.Pieces += t.Pieces
+	s.Proved += t.Proved
+	s.NoPlace += t.NoPlace
+	s.NoHome += t.NoHome
+	s.LargestPart = max(s.LargestPart, t.LargestPart)
+}
+
+// windowOf builds the scheduler's window for some items over some days:
+// their targets and teams from the draws (those under the scope not yet
+// served), the targets' visits of the year, the inspectors' limits (a day
+// on which an inspector already has a visit counts as away) and the places.
+func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, items []runItem, served map[[2]string]bool,
+	reg []visits.RegisteredInspector, coords map[string][2]float64) (*visits.Window, error) {
+	w := &visits.Window{Days: days, Units: map[string]visits.UnitRecord{}, Places: map[string]visits.Point{}}
+	numbers := map[string]bool{}
+	targeted := map[string]bool{}
+	for _, ri := range items {
+		rec, err := readDraw(ctx, tx.tx, ri.draw)
+		if err != nil {
+			return nil, err
+		}
+		pi := visits.PlanItem{ID: ri.item.Code, Office: strconv.FormatInt(ri.office, 10), Checklist: []string{}}
+		for _, c := range ri.item.Checklist {
+			pi.Checklist = append(pi.Checklist, c.Code)
+		}
+		teams := rec.Teams()
+		for i, u := range rec.Selection() {
+			if !strings.HasPrefix(u, scope) || served[[2]string{ri.item.Code, u}] {
+				continue
+			}
+			t := visits.Target{Unit: u}
+			if i < len(teams) {
+				t.Inspectors = teams[i]
+			}
+			for _, n := range t.Inspectors {
+				numbers[n] = true
+			}
+			pi.Targets = append(pi.Targets, t)
+			targeted[u] = true
+		}
+		w.Items = append(w.Items, pi)
+	}
+
+	// The targets' history this year: inspections count towards the
+	// year's cap, every visit towards its week's.
+	year := days[0].Year()
+	weeks := map[calendar.Date]bool{}
+	for _, d := range days {
+		weeks[visits.WeekOf(d)] = true
+	}
+	hist, err := tx.tx.QueryContext(ctx, `SELECT unit_code, day, research FROM visits WHERE day >= $1 AND day <= $2 AND substr(unit_code, 1, length($3)) = $3`,
+		dateArg(calendar.NewDate(year, 1, 1).AddDays(-6)), dateArg(calendar.NewDate(year, 12, 31).AddDays(6)), scope)
+	if err != nil {
+		return nil, fmt.Errorf("read visit history: %w", err)
+	}
+	for hist.Next() {
+		var u, day string
+		var research bool
+		if err := hist.Scan(&u, &day, &research); err != nil {
+			hist.Close()
+			return nil, err
+		}
+		if !targeted[u] {
+			continue
+		}
+		d := scanDate(day)
+		r := w.Units[u]
+		if !research && d.Year() == year {
+			r.YearVisits++
+		}
+		if wk := visits.WeekOf(d); weeks[wk] {
+			if r.WeekVisits == nil {
+				r.WeekVisits = map[calendar.Date]int{}
+			}
+			r.WeekVisits[wk]++
+		}
+		w.Units[u] = r
+	}
+	hist.Close()
+	if err := hist.Err(); err != nil {
+		return nil, fmt.Errorf("read visit history: %w", err)
+	}
+
+	// The drawn inspectors' limits; days they already have visits on are
+	// taken.
+	busy := map[string][]calendar.Date{}
+	brows, err := tx.tx.QueryContext(ctx, `SELECT DISTINCT vi.number, v.day FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id WHERE v.day >= $1 AND v.day <= $2`,
+		dateArg(days[0]), dateArg(days[len(days)-1]))
+	if err != nil {
+		return nil, fmt.Errorf("read inspectors' visits: %w", err)
+	}
+	for brows.Next() {
+		var n, day string
+		if err := brows.Scan(&n, &day); err != nil {
+			brows.Close()
+			return nil, err
+		}
+		if numbers[n] {
+			busy[n] = append(busy[n], scanDate(day))
+		}
+	}
+	brows.Close()
+	if err := brows.Err(); err != nil {
+		return nil, fmt.Errorf("read inspectors' visits: %w", err)
+	}
+	homes := map[string]bool{}
+	for _, in := range reg {
+		if !numbers[in.Number] {
+			continue
+		}
+		away := append(append([]calendar.Date(nil), in.Away...), busy[in.Number]...)
+		w.Inspectors = append(w.Inspectors, visits.Inspector{ID: in.Number, Home: in.Works, Capacity: in.Capacity, MaxTravel: in.MaxTravel, Away: away})
+		homes[in.Works] = true
+		delete(numbers, in.Number)
+	}
+	for n := range numbers {
+		return nil, fmt.Errorf("inspector %s of a drawn team is not in the register", n)
+	}
+
+	// The places of the targets and homes, and of their ancestors.
+	for _, m := range []map[string]bool{targeted, homes} {
+		for c := range m {
+			for ; c != ""; c = units.ParentCode(c) {
+				if p, ok := coords[c]; ok {
+					w.Places[c] = visits.Point{Lat: p[0], Lon: p[1]}
+				}
+			}
+		}
+	}
+	return w, nil
+}
+
+// saveVisits stores a timetable's visits with the items they serve and
+// their inspectors.
+func (tx *Tx) saveVisits(ctx context.Context, run int64, vs []visits.Visit, kinds map[string]visits.ItemKind) error {
+	for _, v := range vs {
+		research := true
+		for _, iv := range v.Items {
+			if kinds[iv.Item] != visits.Research {
+				research = false
+			}
+		}
+		team, _ := json.Marshal(v.Team)
+		its, _ := json.Marshal(v.Items)
+		var id int64
+		if err := tx.queryRow(ctx, `INSERT INTO visits (run_id, unit_code, day, team, items, research, status) VALUES ($1,$2,$3,$4,$5,$6,'planned') RETURNING id`,
+			run, v.Unit, dateArg(v.Day), string(team), string(its), research).Scan(&id); err != nil {
+			return fmt.Errorf("save visit: %w", err)
+		}
+		seen := map[string]bool{}
+		for _, iv := range v.Items {
+			if seen[iv.Item] {
+				continue
+			}
+			seen[iv.Item] = true
+			if _, err := tx.exec(ctx, `INSERT INTO visit_items (visit_id, item_code) VALUES ($1,$2)`, id, iv.Item); err != nil {
+				return fmt.Errorf("save visit: %w", err)
+			}
+		}
+		for _, n := range v.Team {
+			if _, err := tx.exec(ctx, `INSERT INTO visit_inspectors (visit_id, number) VALUES ($1,$2)`, id, n); err != nil {
+				return fmt.Errorf("save visit: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// jsonEach is a table expression of the elements of a JSON array of
+// strings passed as parameter n, in either dialect.
+func (tx *Tx) jsonEach(n int) string { return jsonEachOf(tx.db.Dialect, n) }
+
+func jsonEachOf(d Dialect, n int) string {
+	if d == Postgres {
+		return fmt.Sprintf("json_array_elements_text($%d::json) AS t(value)", n)
+	}
+	return fmt.Sprintf("json_each($%d)", n)
+}
+
+func (tx *Tx) jsonList(s []string) string {
+	b, _ := json.Marshal(nonNil(s))
+	return string(b)
+}
+
+// scanItemWith scans a plan item followed by one more column.
+func scanItemWith(rows *sql.Rows, extra any) (visits.Item, error) {
+	var it visits.Item
+	var kind, checklist, tiers, from, to string
+	var level int
+	var draw sql.NullInt64
+	if err := rows.Scan(&it.ID, &it.PlanID, &it.Code, &it.Title, &it.TitleEN, &kind, &checklist, &it.Scope, &level, &it.Rate, &tiers, &it.Team, &from, &to, &draw, extra); err != nil {
+		return it, err
+	}
+	it.Kind, it.Level, it.DrawID = visits.ItemKind(kind), units.Level(level), draw.Int64
+	it.From, it.To = scanDate(from), scanDate(to)
+	json.Unmarshal([]byte(checklist), &it.Checklist)
+	json.Unmarshal([]byte(tiers), &it.Tiers)
+	return it, nil
 }
 
 // ScheduleRuns lists the runs over scopes under (or equal to) under.
 func (db *DB) ScheduleRuns(ctx context.Context, under string) ([]*ScheduleRun, error) {
-	return nil, errTODO
+	rows, err := db.r.QueryContext(ctx, `SELECT id, scope, date_from, date_to, items, stats, unscheduled, created, created_by FROM schedule_runs
+		WHERE substr(scope, 1, length($1)) = $1 ORDER BY id DESC`, under)
+	if err != nil {
+		return nil, fmt.Errorf("read schedule runs: %w", err)
+	}
+	defer rows.Close()
+	out := []*ScheduleRun{}
+	for rows.Next() {
+		r := &ScheduleRun{}
+		var from, to, items, stats, uns string
+		if err := rows.Scan(&r.ID, &r.Scope, &from, &to, &items, &stats, &uns, &r.Created, &r.CreatedBy); err != nil {
+			return nil, fmt.Errorf("read schedule runs: %w", err)
+		}
+		r.From, r.To = scanDate(from), scanDate(to)
+		json.Unmarshal([]byte(items), &r.Items)
+		json.Unmarshal([]byte(stats), &r.Stats)
+		json.Unmarshal([]byte(uns), &r.unscheduled)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+const visitColumns = `v.id, v.run_id, v.unit_code, v.day, v.team, v.items, v.status, v.started, v.done`
+
+func readVisits(ctx context.Context, q querier, where string, args ...any) ([]visits.ScheduledVisit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+visitColumns+` FROM visits v WHERE `+where+` ORDER BY v.day, v.unit_code, v.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read visits: %w", err)
+	}
+	defer rows.Close()
+	out := []visits.ScheduledVisit{}
+	for rows.Next() {
+		var v visits.ScheduledVisit
+		var day, team, items, status string
+		var started, done sql.NullTime
+		if err := rows.Scan(&v.ID, &v.RunID, &v.Unit, &day, &team, &items, &status, &started, &done); err != nil {
+			return nil, fmt.Errorf("read visits: %w", err)
+		}
+		v.Day, v.Status = scanDate(day), visits.VisitStatus(status)
+		json.Unmarshal([]byte(team), &v.Team)
+		json.Unmarshal([]byte(items), &v.Items)
+		if started.Valid {
+			v.Started = &started.Time
+		}
+		if done.Valid {
+			v.Done = &done.Time
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func readVisit(ctx context.Context, q querier, id int64) (*visits.ScheduledVisit, error) {
+	vs, err := readVisits(ctx, q, `v.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("visit %d: %w", id, ErrNotFound)
+	}
+	return &vs[0], nil
 }
 
 // Visit reads a scheduled visit, target included: callers seal it.
 func (db *DB) Visit(ctx context.Context, id int64) (*visits.ScheduledVisit, error) {
-	return nil, errTODO
+	return readVisit(ctx, db.r, id)
 }
 
 // VisitsOfInspector lists the visits whose team includes the register
 // number, with days in [from, to], targets included: callers seal them.
 func (db *DB) VisitsOfInspector(ctx context.Context, number string, from, to calendar.Date) ([]visits.ScheduledVisit, error) {
-	return nil, errTODO
+	return readVisits(ctx, db.r, `v.id IN (SELECT visit_id FROM visit_inspectors WHERE number = $1) AND v.day >= $2 AND v.day <= $3`,
+		number, dateArg(from), dateArg(to))
 }
 
 // VisitsOfItem lists the visits serving a plan item (targets included).
 func (db *DB) VisitsOfItem(ctx context.Context, code string) ([]visits.ScheduledVisit, error) {
-	return nil, errTODO
+	return readVisits(ctx, db.r, `v.id IN (SELECT visit_id FROM visit_items WHERE item_code = $1)`, code)
 }
 
 // StartVisit opens a sealed visit's target to its team: only the team
 // leader (number), only on the visit's day (in China's time zone). Every
-// call is audited as visit.reveal.
+// reveal is audited as visit.reveal; a refusal reveals nothing and
+// changes nothing.
 func (tx *Tx) StartVisit(ctx context.Context, id int64, leader string) (*visits.ScheduledVisit, error) {
-	return nil, errTODO
+	v, err := readVisit(ctx, tx.tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if leader == "" || leader != v.Leader() {
+		return nil, fmt.Errorf("visit %d: only its team leader opens it: %w", id, ErrForbidden)
+	}
+	today := calendar.DateOf(tx.Now)
+	first := false
+	switch {
+	case v.Status == visits.Planned && today.Before(v.Day):
+		return nil, fmt.Errorf("visit %d stays sealed until its day: %w", id, ErrForbidden)
+	case v.Status == visits.Planned && today.After(v.Day):
+		return nil, fmt.Errorf("visit %d was planned for %s, which has passed: %w", id, v.Day, ErrState)
+	case v.Status == visits.Planned:
+		if _, err := tx.exec(ctx, `UPDATE visits SET status = 'started', started = $1 WHERE id = $2 AND status = 'planned'`, tx.Now, id); err != nil {
+			return nil, fmt.Errorf("start visit %d: %w", id, err)
+		}
+		now := tx.Now
+		v.Status, v.Started, first = visits.Started, &now, true
+	}
+	return v, tx.Audit(ctx, audit.Record{Action: "visit.reveal", Entity: "visit", EntityID: strconv.FormatInt(id, 10),
+		After: audit.JSON(map[string]any{"leader": leader, "day": v.Day, "first": first})})
+}
+
+// reportedValues reads a unit's current values of elements for the periods
+// containing a day, keyed by element code.
+func (tx *Tx) reportedValues(ctx context.Context, unit string, day calendar.Date, elements []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(elements) == 0 {
+		return out, nil
+	}
+	d, err := tx.db.Dictionary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := day.Time().Add(12 * time.Hour)
+	for _, code := range elements {
+		e, ok := d.Elements[code]
+		if !ok {
+			continue
+		}
+		var v string
+		err := tx.queryRow(ctx, `SELECT value FROM vals WHERE unit_code = $1 AND element_id = $2 AND period = $3 AND current ORDER BY id DESC LIMIT 1`,
+			unit, e.ID, collect.PeriodOf(e.Period, at)).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read reported value of %s: %w", code, err)
+		}
+		out[code] = v
+	}
+	return out, nil
 }
 
 // SaveFieldRecord stores a started visit's field record, filling each
 // claim's Reported from the values the unit reported and flagging
 // discrepancies; done marks the visit done.
 func (tx *Tx) SaveFieldRecord(ctx context.Context, r *visits.FieldRecord, done bool) error {
-	return errTODO
+	v, err := readVisit(ctx, tx.tx, r.VisitID)
+	if err != nil {
+		return err
+	}
+	if v.Status == visits.Planned {
+		return fmt.Errorf("visit %d has not started; its leader opens it on the day: %w", v.ID, ErrState)
+	}
+	if err := r.Validate(v); err != nil {
+		return err
+	}
+	var elements []string
+	for _, c := range r.Claims {
+		if c.Element != "" {
+			elements = append(elements, c.Element)
+		}
+	}
+	reported, err := tx.reportedValues(ctx, v.Unit, v.Day, elements)
+	if err != nil {
+		return err
+	}
+	visits.CompareClaims(r.Claims, reported)
+	r.By, r.At, r.Photos = tx.Actor.ID, tx.Now, nil
+	body, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	res, err := tx.exec(ctx, `UPDATE field_records SET record = $1, by_id = $2, at = $3 WHERE visit_id = $4`, string(body), tx.Actor.ID, tx.Now, v.ID)
+	if err != nil {
+		return fmt.Errorf("save field record: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := tx.exec(ctx, `INSERT INTO field_records (visit_id, record, by_id, at) VALUES ($1,$2,$3,$4)`, v.ID, string(body), tx.Actor.ID, tx.Now); err != nil {
+			return fmt.Errorf("save field record: %w", err)
+		}
+	}
+	if done && v.Status != visits.Done {
+		if _, err := tx.exec(ctx, `UPDATE visits SET status = 'done', done = $1 WHERE id = $2`, tx.Now, v.ID); err != nil {
+			return fmt.Errorf("finish visit: %w", err)
+		}
+	}
+	checks, failed, disc := visits.Summary(r)
+	return tx.Audit(ctx, audit.Record{Action: "visit.record", Entity: "visit", EntityID: strconv.FormatInt(v.ID, 10),
+		After: audit.JSON(map[string]any{"checks": checks, "failed": failed, "claims": len(r.Claims), "discrepancies": disc, "findings": len(r.Findings), "done": done})})
 }
 
-// FieldRecord reads a visit's field record (nil, nil when none).
+// FieldRecord reads a visit's field record (nil, nil when none), with the
+// visit's photos.
 func (db *DB) FieldRecord(ctx context.Context, visit int64) (*visits.FieldRecord, error) {
-	return nil, errTODO
+	var body string
+	err := db.r.QueryRowContext(ctx, `SELECT record FROM field_records WHERE visit_id = $1`, visit).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read field record: %w", err)
+	}
+	r := &visits.FieldRecord{}
+	if err := json.Unmarshal([]byte(body), r); err != nil {
+		return nil, fmt.Errorf("read field record of visit %d: %w", visit, err)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, type, size, sha256, taken FROM photos WHERE visit_id = $1 ORDER BY id`, visit)
+	if err != nil {
+		return nil, fmt.Errorf("read photos: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p visits.Photo
+		if err := rows.Scan(&p.ID, &p.Name, &p.Type, &p.Size, &p.SHA256, &p.Taken); err != nil {
+			return nil, err
+		}
+		r.Photos = append(r.Photos, p)
+	}
+	return r, rows.Err()
 }
 
 // AddPhoto stores a photo of a started visit with its SHA-256.
 func (tx *Tx) AddPhoto(ctx context.Context, visit int64, name, typ string, taken time.Time, data []byte) (visits.Photo, error) {
-	return visits.Photo{}, errTODO
+	p := visits.Photo{Name: strings.TrimSpace(name), Type: typ, Size: int64(len(data)), Taken: taken.UTC()}
+	v, err := readVisit(ctx, tx.tx, visit)
+	if err != nil {
+		return p, err
+	}
+	if v.Status == visits.Planned {
+		return p, fmt.Errorf("visit %d has not started: %w", visit, ErrState)
+	}
+	switch {
+	case len(data) == 0:
+		return p, invalid("photo", "store.visits.photo_empty", name)
+	case len(data) > MaxPhotoBytes:
+		return p, invalid("photo", "store.visits.photo_size", name, len(data), MaxPhotoBytes)
+	case !strings.HasPrefix(typ, "image/"):
+		return p, invalid("type", "store.visits.photo_type", name, typ)
+	case taken.IsZero():
+		p.Taken = tx.Now
+	}
+	if p.Name == "" {
+		p.Name = "photo"
+	}
+	sum := sha256.Sum256(data)
+	p.SHA256 = hex.EncodeToString(sum[:])
+	if err := tx.queryRow(ctx, `INSERT INTO photos (visit_id, name, type, size, sha256, data, taken, created) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
+		visit, p.Name, p.Type, p.Size, p.SHA256, data, p.Taken, tx.Now).Scan(&p.ID); err != nil {
+		return p, fmt.Errorf("save photo: %w", err)
+	}
+	return p, tx.Audit(ctx, audit.Record{Action: "visit.photo", Entity: "visit", EntityID: strconv.FormatInt(visit, 10),
+		After: audit.JSON(map[string]any{"photo": p.ID, "size": p.Size, "sha256": p.SHA256})})
 }
 
-// Photo reads a photo and its bytes; the checksum is verified on read.
+// Photo reads a photo, its visit and its bytes; the checksum is verified on
+// read (ErrChecksum when the bytes no longer match it).
 func (db *DB) Photo(ctx context.Context, id int64) (visits.Photo, int64, []byte, error) {
-	return visits.Photo{}, 0, nil, errTODO
+	var p visits.Photo
+	var visit int64
+	var data []byte
+	err := db.r.QueryRowContext(ctx, `SELECT id, visit_id, name, type, size, sha256, data, taken FROM photos WHERE id = $1`, id).
+		Scan(&p.ID, &visit, &p.Name, &p.Type, &p.Size, &p.SHA256, &data, &p.Taken)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, 0, nil, fmt.Errorf("photo %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return p, 0, nil, fmt.Errorf("read photo %d: %w", id, err)
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != p.SHA256 || int64(len(data)) != p.Size {
+		return p, visit, nil, fmt.Errorf("photo %d: the stored bytes do not match their SHA-256 %s: %w", id, p.SHA256, ErrChecksum)
+	}
+	return p, visit, data, nil
 }
 
 // UnitInspections counts the inspection visits (research left out) of a
 // year at each of the units, scheduled or done.
 func (db *DB) UnitInspections(ctx context.Context, units []string, year int) (map[string]int, error) {
-	return nil, errTODO
+	out := map[string]int{}
+	first, last := calendar.NewDate(year, 1, 1), calendar.NewDate(year, 12, 31)
+	const batch = 500
+	for len(units) > 0 {
+		chunk := units[:min(batch, len(units))]
+		units = units[len(chunk):]
+		b, _ := json.Marshal(chunk)
+		rows, err := db.r.QueryContext(ctx, `SELECT unit_code, COUNT(*) FROM visits WHERE NOT research AND day >= $1 AND day <= $2
+			AND unit_code IN (SELECT value FROM `+jsonEachOf(db.Dialect, 3)+`) GROUP BY unit_code`, dateArg(first), dateArg(last), string(b))
+		if err != nil {
+			return nil, fmt.Errorf("count inspections: %w", err)
+		}
+		for rows.Next() {
+			var u string
+			var n int
+			if err := rows.Scan(&u, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[u] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
-// CalendarToken returns the secret of an inspector's iCal feed, making one
-// on first use.
-func (tx *Tx) CalendarToken(ctx context.Context, inspector int64) (string, error) { return "", errTODO }
+// CalendarPrefix begins the secrets of iCal feeds.
+const CalendarPrefix = "ltc_"
+
+// CalendarToken makes a new secret for an inspector's iCal feed and
+// returns it; only its digest is kept, so the secret is shown once and a
+// new one replaces the old (whose feed address stops working).
+func (tx *Tx) CalendarToken(ctx context.Context, inspector int64) (string, error) {
+	token := auth.NewToken(CalendarPrefix)
+	var number string
+	err := tx.queryRow(ctx, `UPDATE inspectors SET calendar_digest = $1 WHERE id = $2 RETURNING number`, auth.Digest(token), inspector).Scan(&number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("inspector %d: %w", inspector, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("calendar token: %w", err)
+	}
+	return token, tx.Audit(ctx, audit.Record{Action: "inspector.calendar_token", Entity: "inspector", EntityID: number})
+}
 
 // InspectorByCalendarToken finds the inspector of a feed.
 func (db *DB) InspectorByCalendarToken(ctx context.Context, token string) (*visits.RegisteredInspector, error) {
-	return nil, errTODO
+	if !strings.HasPrefix(token, CalendarPrefix) {
+		return nil, fmt.Errorf("calendar feed: %w", ErrNotFound)
+	}
+	in, err := scanInspector(db.r.QueryRowContext(ctx, `SELECT `+inspectorColumns+` FROM inspectors WHERE calendar_digest = $1`, auth.Digest(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("calendar feed: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read inspector: %w", err)
+	}
+	return &in, nil
 }
 
-// ItemResult is the published result of one plan item: only once its
-// window is over and its draw revealed.
+// ItemResult is the published result of one plan item: its visits only
+// once its window is over and its draw revealed. Draw is the public record
+// (commitment and pool; secret and selection once revealed).
 type ItemResult struct {
 	Item      visits.Item   `json:"item"`
 	Published bool          `json:"published"`
@@ -200,5 +1471,56 @@ type VisitResult struct {
 
 // PlanResults gathers a plan's published results.
 func (db *DB) PlanResults(ctx context.Context, plan int64) ([]ItemResult, error) {
-	return nil, errTODO
+	p, err := db.Plan(ctx, plan)
+	if err != nil {
+		return nil, err
+	}
+	today := calendar.DateOf(db.Now())
+	out := []ItemResult{}
+	for _, it := range p.Items {
+		r := ItemResult{Item: it}
+		if it.DrawID != 0 {
+			if r.Draw, err = db.DrawByID(ctx, it.DrawID); err != nil {
+				return nil, err
+			}
+		}
+		r.Published = r.Draw != nil && r.Draw.Status == "revealed" && today.After(it.To)
+		if r.Published {
+			vs, err := db.VisitsOfItem(ctx, it.Code)
+			if err != nil {
+				return nil, err
+			}
+			r.Visits = []VisitResult{}
+			for _, v := range vs {
+				if v.Status == visits.Planned {
+					continue
+				}
+				vr := VisitResult{Unit: v.Unit, Day: v.Day, Joint: len(v.Items) > 1, Findings: []visits.Finding{}}
+				fr, err := db.FieldRecord(ctx, v.ID)
+				if err != nil {
+					return nil, err
+				}
+				if fr != nil {
+					// The item's own checks; claims and discrepancies are
+					// the unit's, whichever item saw them.
+					own := *fr
+					own.Checks = nil
+					for _, c := range fr.Checks {
+						if c.Item == it.Code {
+							own.Checks = append(own.Checks, c)
+						}
+					}
+					vr.Checks, vr.Failed, vr.Discrepancies = visits.Summary(&own)
+					for _, f := range fr.Findings {
+						if f.Item == "" || f.Item == it.Code {
+							vr.Findings = append(vr.Findings, f)
+						}
+					}
+				}
+				r.Visits = append(r.Visits, vr)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -39,6 +39,24 @@ type Draw struct {
 	Secret      string   `json:"secret"`       // hex, revealed after the visits
 	Selected    []string `json:"selected"`     // the targets, revealed after the visits
 	Digest      string   `json:"digest"`       // hex SHA-256 of the selection, published at the draw
+	// Inspectors is the register the teams are drawn from, in ascending
+	// ID order, each with the code prefixes of the units it must not
+	// visit; TeamSize inspectors are drawn for each target. A draw with
+	// TeamSize 0 draws targets only (and its digests are those of a
+	// target-only draw).
+	Inspectors []DrawInspector `json:"inspectors,omitempty"`
+	TeamSize   int             `json:"team_size,omitempty"`
+	// Teams are the drawn teams, parallel to Selected (the leader first),
+	// revealed with it.
+	Teams [][]string `json:"teams,omitempty"`
+}
+
+// DrawInspector is an inspector in a draw's register: the public register
+// number and the recusal prefixes (unit code prefixes the inspector never
+// visits: a target whose code begins with any of them is not theirs).
+type DrawInspector struct {
+	ID     string   `json:"id"`
+	Recuse []string `json:"recuse,omitempty"`
 }
 
 // field writes one length-prefixed field to a hash, so that no two inputs
@@ -66,6 +84,9 @@ func (d *Draw) PoolDigest() []byte {
 			field(h, []byte(u))
 		}
 	}
+	if d.TeamSize > 0 {
+		d.teamPoolDigest(h)
+	}
 	return h.Sum(nil)
 }
 
@@ -81,9 +102,14 @@ func (d *Draw) Commit(secret []byte) string {
 // seed derives the 32-byte ChaCha8 seed of one tier from the secret, the
 // public value and the pool.
 func (d *Draw) seed(secret []byte, tier string) [32]byte {
+	return d.seedOf(d.PoolDigest(), secret, tier)
+}
+
+// seedOf is seed with the pool digest already computed.
+func (d *Draw) seedOf(pool, secret []byte, tier string) [32]byte {
 	h := sha256.New()
 	field(h, []byte(DrawVersion+"/seed"))
-	field(h, d.PoolDigest())
+	field(h, pool)
 	field(h, secret)
 	field(h, []byte(d.PublicValue))
 	field(h, []byte(tier))
@@ -128,24 +154,12 @@ func (d *Draw) Count(rate float64, n int) int {
 // selection lists tier by tier, each in draw order.
 func (d *Draw) Select(secret []byte) []string {
 	var out []string
+	pool := d.PoolDigest()
 	for _, t := range d.Tiers {
 		n := len(t.Units)
 		k := d.Count(t.Rate, n)
-		seed := d.seed(secret, t.Name)
-		r := rand.NewChaCha8(seed)
-		idx := make(map[int]int, 2*k) // sparse swaps: the pool is not copied
-		at := func(i int) int {
-			if v, ok := idx[i]; ok {
-				return v
-			}
-			return i
-		}
-		for i := 0; i < k; i++ {
-			j := i + int(uniform(r, uint64(n-i)))
-			vi, vj := at(i), at(j)
-			idx[i], idx[j] = vj, vi
-			out = append(out, t.Units[vj])
-		}
+		r := rand.NewChaCha8(d.seedOf(pool, secret, t.Name))
+		partialShuffle(r, n, k, func(pos int) { out = append(out, t.Units[pos]) })
 	}
 	return out
 }
@@ -169,30 +183,65 @@ func (d *Draw) SelectionDigest(secret []byte, selected []string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// teamSelectionDigest is SelectionDigest over the teams as well: after the
+// sorted codes, for each selected unit in ascending code order, the unit,
+// its team's size and its members in draw order.
+func (d *Draw) teamSelectionDigest(secret []byte, selected []string, teams [][]string) string {
+	if d.TeamSize <= 0 {
+		return d.SelectionDigest(secret, selected)
+	}
+	s := append([]string(nil), selected...)
+	sort.Strings(s)
+	team := make(map[string][]string, len(selected))
+	for i, c := range selected {
+		if i < len(teams) {
+			team[c] = teams[i]
+		}
+	}
+	h := sha256.New()
+	field(h, []byte(DrawVersion+"/selection"))
+	field(h, d.PoolDigest())
+	field(h, []byte(d.PublicValue))
+	field(h, secret)
+	for _, c := range s {
+		field(h, []byte(c))
+	}
+	field(h, []byte(DrawVersion+"/teams"))
+	for _, c := range s {
+		field(h, []byte(c))
+		field(h, []byte(strconv.Itoa(len(team[c]))))
+		for _, m := range team[c] {
+			field(h, []byte(m))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // Validate checks a draw's parameters before it runs.
 func (d *Draw) Validate() error {
 	if d.Plan == "" {
-		return errors.New("a draw names its plan")
+		return invalid("plan", "visits.error.draw_plan")
 	}
 	if len(d.Tiers) == 0 {
-		return errors.New("a draw needs a pool")
+		return invalid("tiers", "visits.error.draw_pool")
 	}
 	seen := map[string]bool{}
-	for _, t := range d.Tiers {
-		if t.Rate <= 0 || t.Rate > 1 {
-			return fmt.Errorf("tier %q: rate %g is not in (0, 1]", t.Name, t.Rate)
+	for i, t := range d.Tiers {
+		f := "tiers[" + strconv.Itoa(i) + "]."
+		if !(t.Rate > 0 && t.Rate <= 1) {
+			return invalid(f+"rate", "visits.error.draw_tier_rate", t.Name, t.Rate)
 		}
 		if seen[t.Name] {
-			return fmt.Errorf("tier %q appears twice", t.Name)
+			return invalid(f+"name", "visits.error.draw_tier_twice", t.Name)
 		}
 		seen[t.Name] = true
-		for i := 1; i < len(t.Units); i++ {
-			if t.Units[i] <= t.Units[i-1] {
-				return fmt.Errorf("tier %q: units must be in code order without repeats (%s after %s)", t.Name, t.Units[i], t.Units[i-1])
+		for j := 1; j < len(t.Units); j++ {
+			if t.Units[j] <= t.Units[j-1] {
+				return invalid(f+"units["+strconv.Itoa(j)+"]", "visits.error.draw_tier_order", t.Name, t.Units[j], t.Units[j-1])
 			}
 		}
 	}
-	return nil
+	return d.validateTeams()
 }
 
 // Prepare commits to a fresh secret: the first step, before the public
@@ -203,17 +252,34 @@ func (d *Draw) Prepare(secret []byte) {
 }
 
 // Run draws once the public value is set, and records the selection's
-// digest. The selection itself is kept sealed until the visits.
+// digest. The selection itself is kept sealed until the visits. A draw
+// with teams draws them too (see RunTeams) and its digest covers them.
 func (d *Draw) Run(secret []byte) ([]string, error) {
+	sel, _, err := d.RunTeams(secret)
+	return sel, err
+}
+
+// RunTeams draws the targets and, when TeamSize > 0, a team for each
+// (parallel to the targets, the leader first), and records the digest of
+// both. Both stay sealed until the visits.
+func (d *Draw) RunTeams(secret []byte) (sel []string, teams [][]string, err error) {
 	if d.Commitment == "" || d.Commit(secret) != d.Commitment {
-		return nil, errors.New("the secret does not match the published commitment")
+		return nil, nil, errors.New("the secret does not match the published commitment")
 	}
 	if strings.TrimSpace(d.PublicValue) == "" {
-		return nil, errors.New("the public value is not set: enter it after the commitment is published")
+		return nil, nil, errors.New("the public value is not set: enter it after the commitment is published")
 	}
-	sel := d.Select(secret)
-	d.Digest = d.SelectionDigest(secret, sel)
-	return sel, nil
+	if err := d.validateTeams(); err != nil {
+		return nil, nil, err
+	}
+	sel = d.Select(secret)
+	if d.TeamSize > 0 {
+		if teams, err = d.SelectTeams(secret, sel); err != nil {
+			return nil, nil, err
+		}
+	}
+	d.Digest = d.teamSelectionDigest(secret, sel, teams)
+	return sel, teams, nil
 }
 
 // VerifyError says which check of a published draw failed.
@@ -240,11 +306,30 @@ func Verify(d *Draw) error {
 		return &VerifyError{"the secret and the pool do not match the commitment"}
 	}
 	sel := d.Select(secret)
-	if d.SelectionDigest(secret, sel) != d.Digest {
+	var teams [][]string
+	if d.TeamSize > 0 {
+		if teams, err = d.SelectTeams(secret, sel); err != nil {
+			return &VerifyError{err.Error()}
+		}
+	}
+	if d.teamSelectionDigest(secret, sel, teams) != d.Digest {
 		return &VerifyError{"the recomputed selection does not match the published digest"}
 	}
 	if d.Selected != nil && strings.Join(sel, ",") != strings.Join(d.Selected, ",") {
 		return &VerifyError{"the published selection differs from the recomputed one"}
+	}
+	if d.TeamSize <= 0 && d.Teams != nil {
+		return &VerifyError{"the record publishes teams but its draw has no team size"}
+	}
+	if d.Teams != nil {
+		if len(d.Teams) != len(teams) {
+			return &VerifyError{fmt.Sprintf("the record publishes %d teams, the draw makes %d", len(d.Teams), len(teams))}
+		}
+		for i := range teams {
+			if strings.Join(teams[i], ",") != strings.Join(d.Teams[i], ",") {
+				return &VerifyError{fmt.Sprintf("the published team at %s differs from the recomputed one", sel[i])}
+			}
+		}
 	}
 	return nil
 }
