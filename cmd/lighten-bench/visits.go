@@ -577,12 +577,50 @@ func benchDraw(villages []units.Unit, runs int) error {
 		}
 		verT = append(verT, time.Since(t))
 	}
+	// The same draw with teams: 20,000 inspectors of the register, each
+	// recused from the township where it works and the one it comes from
+	// (two villages' townships chosen at random), a team of two drawn per
+	// target among those not recused from it.
+	rng := rand.New(rand.NewPCG(7, 11))
+	reg := make([]visits.DrawInspector, 20000)
+	for i := range reg {
+		reg[i].ID = fmt.Sprintf("R%05d", i+1)
+		a, b := pool[rng.IntN(len(pool))][:9], pool[rng.IntN(len(pool))][:9]
+		reg[i].Recuse = []string{a}
+		if b != a {
+			reg[i].Recuse = append(reg[i].Recuse, b)
+		}
+		slices.Sort(reg[i].Recuse)
+	}
+	var teamRunT, teamVerT []time.Duration
+	var teams [][]string
+	for r := 0; r < runs; r++ {
+		d = &visits.Draw{Plan: "2026-全国-村级抽查-带检查组", MinPerTier: 1, Tiers: []visits.Tier{{Name: "all", Rate: 0.05, Units: pool}},
+			Inspectors: reg, TeamSize: 2}
+		d.Prepare(secret)
+		d.PublicValue = "beacon round 1"
+		t := time.Now()
+		var err error
+		sel, teams, err = d.RunTeams(secret)
+		if err != nil {
+			return err
+		}
+		teamRunT = append(teamRunT, time.Since(t))
+		d.Secret, d.Selected, d.Teams = hex.EncodeToString(secret), sel, teams
+		t = time.Now()
+		if err := visits.Verify(d); err != nil {
+			return err
+		}
+		teamVerT = append(teamVerT, time.Since(t))
+	}
 	fmt.Printf("| draw over %d villages, 5%% (%d drawn) | median | min | max | goal |\n", len(pool), len(sel))
 	fmt.Println("|---|---|---|---|---|")
 	for _, c := range []struct {
 		name string
 		ds   []time.Duration
-	}{{"Draw.Run (commitment check, selection, digest)", runT}, {"Verify (validation, commitment, selection, digest)", verT}} {
+	}{{"Draw.Run (commitment check, selection, digest)", runT}, {"Verify (validation, commitment, selection, digest)", verT},
+		{fmt.Sprintf("Draw.RunTeams with %d inspectors and their recusals, teams of 2", len(reg)), teamRunT},
+		{"Verify of the draw with teams", teamVerT}} {
 		verdict := "met"
 		if pct(c.ds, 50) > time.Second {
 			verdict = "NOT met"

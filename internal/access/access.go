@@ -25,6 +25,10 @@ const (
 	ActInbox      Action = "inbox.act"      // mark an inbox item done for a unit in scope
 	EditPolicy    Action = "policy.edit"    // the policy documents of burden offices in scope
 	EditDuties    Action = "duties.edit"    // duty lists and the pledge register of offices in scope
+
+	PlanVisits     Action = "visits.plan"     // annual inspection plans of one's office, targets in scope
+	ScheduleVisits Action = "visits.schedule" // the inspector register and schedule runs of offices in scope
+	FieldVisits    Action = "visits.field"    // one's own visits and their field records
 )
 
 // allowed says which roles carry each action. Public actions need no role.
@@ -43,6 +47,10 @@ var allowed = map[Action][]units.Role{
 	ActInbox:      {units.RoleCadre},
 	EditPolicy:    {units.RoleBurden},
 	EditDuties:    {units.RoleBurden},
+
+	PlanVisits:     {units.RoleIssuer},
+	ScheduleVisits: {units.RoleAdmin, units.RoleBurden},
+	FieldVisits:    {units.RoleInspector},
 }
 
 // Public reports whether anyone, signed in or not, may do a.

@@ -14,6 +14,7 @@ import (
 	"lighten/internal/policy"
 	"lighten/internal/store"
 	"lighten/internal/units"
+	"lighten/internal/visits"
 )
 
 // DemandInput is what an issuer writes: a demand's content.
@@ -216,12 +217,17 @@ func requireTargets(c *Ctx, t gate.Targets) error {
 // gateError turns the gate's and the store's errors into API errors.
 func gateError(err error) error {
 	var ve *gate.ValidationError
+	var vve *visits.ValidationError
 	var le *store.LooseningError
 	var pe *policy.ParseError
 	switch {
 	case errors.As(err, &ve):
 		e := errorf(CodeInvalid, ve.Key, ve.Args...)
 		e.Field = ve.Field
+		return e
+	case errors.As(err, &vve):
+		e := errorf(CodeInvalid, vve.Key, vve.Args...)
+		e.Field = vve.Field
 		return e
 	case errors.As(err, &le):
 		l := le.Loosenings[0]
@@ -238,6 +244,8 @@ func gateError(err error) error {
 		return e
 	case errors.Is(err, store.ErrState):
 		return &Error{Code: CodeConflict, Message: i18n.Both("error.state", err.Error()), cause: err}
+	case errors.Is(err, store.ErrForbidden):
+		return &Error{Code: CodeForbidden, Message: i18n.Both("error.visits.forbidden", err.Error()), cause: err}
 	}
 	return err
 }

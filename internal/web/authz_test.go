@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -53,6 +54,8 @@ type authzEnv struct {
 	issuer units.Office            // the issuer principal's office, at 桃江县
 	shared *store.DemandRecord
 	n      int
+	now    *time.Time // the store's clock
+	visits *authzVisits
 }
 
 // draft saves a report of the issuer's office; with submit it goes
@@ -412,7 +415,7 @@ func postPassword(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 
 // authzCases lists the API rows and, from ui_authz_test.go, the pages'.
 func authzCases() []authzCase {
-	return append(append(append([]authzCase(nil), apiAuthzCases...), uiAuthzCases...), fileAuthzCases...)
+	return append(append(append(append([]authzCase(nil), apiAuthzCases...), uiAuthzCases...), fileAuthzCases...), visitAuthzCases...)
 }
 
 func TestAuthorizationTableCoversEveryRoute(t *testing.T) {
@@ -434,8 +437,9 @@ func TestAuthorizationTableCoversEveryRoute(t *testing.T) {
 func TestAuthorizationTable(t *testing.T) {
 	for _, c := range authzCases() {
 		t.Run(strings.ReplaceAll(c.route, "/", "_")+"_"+c.place, func(t *testing.T) {
-			f := newFixture(t, store.SQLite)
-			e := &authzEnv{f: f, tokens: map[string]string{}, people: map[string]units.Person{}, office: map[string]units.Office{}}
+			now := time.Now()
+			f := newFixtureAt(t, store.SQLite, &now)
+			e := &authzEnv{f: f, tokens: map[string]string{}, people: map[string]units.Person{}, office: map[string]units.Office{}, now: &now}
 			for _, p := range authzPrincipals[1:] {
 				if p.name == "issuer" {
 					var person units.Person
@@ -449,15 +453,25 @@ func TestAuthorizationTable(t *testing.T) {
 			e.office["out"] = f.office(places["out"], "东坪镇党政综合办公室")
 			// send posts a form as a browser does, and anything else as JSON.
 			send := func(rq authzRequest, token string) (int, []byte) {
-				form, ok := rq.body.(url.Values)
-				if !ok {
+				var req *http.Request
+				var err error
+				switch body := rq.body.(type) {
+				case url.Values:
+					req, err = http.NewRequest(rq.method, f.ts.URL+rq.path, strings.NewReader(body.Encode()))
+					if err != nil {
+						t.Fatal(err)
+					}
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				case multipartBody:
+					ctype, data := body.encode(t)
+					req, err = http.NewRequest(rq.method, f.ts.URL+rq.path, bytes.NewReader(data))
+					if err != nil {
+						t.Fatal(err)
+					}
+					req.Header.Set("Content-Type", ctype)
+				default:
 					return f.do(rq.method, rq.path, token, rq.body)
 				}
-				req, err := http.NewRequest(rq.method, f.ts.URL+rq.path, strings.NewReader(form.Encode()))
-				if err != nil {
-					t.Fatal(err)
-				}
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				if token != "" {
 					req.Header.Set("Authorization", "Bearer "+token)
 				}

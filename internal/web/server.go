@@ -48,7 +48,7 @@ func New(db *store.DB, opt Options) *Server {
 		opt.Logger = slog.Default()
 	}
 	s := &Server{db: db, log: opt.Logger, opt: opt, metrics: newMetrics(db)}
-	for _, group := range [][]*route{s.apiRoutes(), s.demandRoutes(), s.dutyRoutes(), s.collectRoutes(), s.collectFileRoutes(), s.drawRoutes()} {
+	for _, group := range [][]*route{s.apiRoutes(), s.demandRoutes(), s.dutyRoutes(), s.collectRoutes(), s.collectFileRoutes(), s.drawRoutes(), s.visitRoutes()} {
 		for _, rt := range group {
 			rt.API = true
 			s.routes = append(s.routes, rt)

@@ -54,6 +54,7 @@ func (s *Server) uiRoutes() []*route {
 	routes = append(routes, s.dutyUIRoutes()...)
 	routes = append(routes, s.collectUIRoutes()...)
 	routes = append(routes, s.drawUIRoutes()...)
+	routes = append(routes, s.visitUIRoutes()...)
 	// Anything else is a page that does not exist, shown as such.
 	return append(routes, &route{Method: "GET", Pattern: "/", Summary: "Not found", h: s.uiNotFound})
 }
@@ -118,6 +119,9 @@ type uiPage struct {
 	Refusals bool   // the person decides "not ours" refusals somewhere
 	Escalate bool   // the person raises, answers or sees escalations
 	Elements bool   // the person proposes or decides dictionary elements
+	Plans    bool   // the person plans inspections or reads plans
+	Register bool   // the person keeps the inspector register and runs the scheduler
+	Visits   bool   // the person is an inspector
 	Here     string
 	D        any
 	p        access.Principal
@@ -167,6 +171,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, c *Ctx, status int
 		Duties: myDuties(c), Refusals: c.P.CanSomewhere(access.ReviewDemands),
 		Escalate: c.P.SignedIn() && (c.P.CanSomewhere(access.ReadInbox) || c.Person.OfficeID != 0),
 		Elements: c.P.CanSomewhere(access.IssueDemands) || c.P.CanSomewhere(access.ReviewDemands),
+		Plans:    c.P.CanSomewhere(access.PlanVisits) || c.P.CanSomewhere(access.ScheduleVisits),
+		Register: c.P.CanSomewhere(access.ScheduleVisits), Visits: c.P.CanSomewhere(access.FieldVisits),
 	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, "layout", v); err != nil {
@@ -238,6 +244,21 @@ func here(r *http.Request) string {
 			return "/escalations"
 		case strings.HasPrefix(r.URL.Path, "/elements"):
 			return "/elements"
+		case strings.HasPrefix(r.URL.Path, "/plans/"):
+			rest := strings.TrimPrefix(r.URL.Path, "/plans/")
+			id, _, _ := strings.Cut(rest, "/")
+			return "/plans/" + id
+		case r.URL.Path == "/plans" || r.URL.Path == "/schedule" || r.URL.Path == "/visits":
+			return r.URL.Path
+		case strings.HasPrefix(r.URL.Path, "/inspectors"):
+			return "/inspectors"
+		case strings.HasPrefix(r.URL.Path, "/visits/"):
+			rest := strings.TrimPrefix(r.URL.Path, "/visits/")
+			id, _, _ := strings.Cut(rest, "/")
+			if strings.HasSuffix(r.URL.Path, "/start") {
+				return "/visits"
+			}
+			return "/visits/" + id
 		case strings.HasPrefix(r.URL.Path, "/draws/"):
 			rest := strings.TrimPrefix(r.URL.Path, "/draws/")
 			id, _, _ := strings.Cut(rest, "/")

@@ -148,7 +148,9 @@ func (s *Server) uiHome(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		for _, x := range []struct {
 			a           access.Action
 			href, label string
-		}{{access.ReadOffices, "/offices", c.T("ui.nav.offices")}, {access.ReadPeople, "/people", c.T("ui.nav.people")}} {
+		}{{access.ReadOffices, "/offices", c.T("ui.nav.offices")}, {access.ReadPeople, "/people", c.T("ui.nav.people")},
+			{access.PlanVisits, "/plans", c.T("ui.visits.nav.plans")}, {access.ScheduleVisits, "/schedule", c.T("ui.visits.nav.schedule")},
+			{access.FieldVisits, "/visits", c.T("ui.visits.nav.mine")}} {
 			if sc := c.P.Scopes(x.a); len(sc) > 0 {
 				rv := reachView{Href: x.href, Label: x.label}
 				for _, code := range sc {

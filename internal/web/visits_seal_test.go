@@ -1,0 +1,246 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"lighten/internal/audit"
+	"lighten/internal/store"
+	"lighten/internal/store/storetest"
+	"lighten/internal/visits"
+)
+
+// visit.sealed, role by role, through the API and the pages: with a
+// schedule in which nothing has started, no principal learns the target
+// from any route that could show it; then the leader, on the day, starts
+// the visit and learns it, the reveal is audited, and the other member
+// sees it only after the start.
+func TestVisitSealedRoleByRole(t *testing.T) {
+	for _, kind := range storetest.Kinds {
+		t.Run(string(kind), func(t *testing.T) { testVisitSealed(t, kind) })
+	}
+}
+
+func testVisitSealed(t *testing.T, kind store.Dialect) {
+	{
+		e := newVisitEnv(t, kind)
+		f := e.f
+		target, name := e.visit.Unit, e.targetName()
+		township := target[:9]
+		_, _, otherIssuer := f.issuerIn("nongye", "430922")
+		_, admin := f.person("admin-cn", "430922", "admin@")
+		_, burden := f.person("burden", "430922", "burden@430922")
+		_, auditor := f.person("auditor", "430922", "auditor@430922")
+		// Cadres of both villages and of the township. A village cadre's
+		// own unit is on every page they see, so theirs are compared with
+		// the other village's cadre's: the same answers, up to the village.
+		_, cadreTarget := f.person("cadre-target", target, "cadre@"+target)
+		sibling := ""
+		for _, u := range fixtureUnits {
+			if u.Parent == township && u.Code != target {
+				sibling = u.Code
+			}
+		}
+		_, cadreSibling := f.person("cadre-sibling", sibling, "cadre@"+sibling)
+		siblingName := ""
+		for _, u := range fixtureUnits {
+			if u.Code == sibling {
+				siblingName = u.Name
+			}
+		}
+		same := func(what string, send func(token string) (int, []byte)) {
+			t.Helper()
+			s1, b1 := send(cadreTarget)
+			s2, b2 := send(cadreSibling)
+			n1 := strings.NewReplacer(target, "VILLAGE", name, "NAME", "cadre-target", "CADRE").Replace(string(b1))
+			n2 := strings.NewReplacer(sibling, "VILLAGE", siblingName, "NAME", "cadre-sibling", "CADRE").Replace(string(b2))
+			if s1 != s2 || n1 != n2 {
+				t.Errorf("%s: the target village's cadre is answered otherwise than the other village's: %d %.300s\n%d %.300s", what, s1, n1, s2, n2)
+			}
+		}
+		_, cadreTown := f.person("cadre-town", township, "cadre@"+township)
+
+		// The feeds of the team, made before anyone looks.
+		feeds := map[string]string{}
+		for _, n := range []string{e.leader, e.member, e.other} {
+			status, body := f.do("POST", "/api/v1/me/calendar", e.tokens[n], nil)
+			if status != 200 {
+				t.Fatalf("calendar token of %s: %d %s", n, status, body)
+			}
+			feeds[n] = decodeJSON[CalendarFeed](t, body).URL
+		}
+
+		// The leader on the day before.
+		*e.now = visitDay(e.visit.Day.AddDays(-1))
+
+		principals := []struct{ name, token, inbox string }{
+			{"admin", admin, township},
+			{"burden", burden, township},
+			{"issuer of the plan", e.token, ""},
+			{"another issuer", otherIssuer, ""},
+			{"cadre of the target village", cadreTarget, target},
+			{"cadre of its township", cadreTown, township},
+			{"auditor", auditor, township},
+			{"member", e.tokens[e.member], ""},
+			{"inspector not in the team", e.tokens[e.other], ""},
+			{"leader, the day before", e.tokens[e.leader], ""},
+			{"public", "", township},
+		}
+		id := itoa(e.visit.ID)
+		plan := itoa(e.plan.ID)
+		draw := itoa(e.draw.ID)
+		paths := []string{
+			"/api/v1/me/visits", "/api/v1/visits/" + id, "/api/v1/visits/" + id + "/record", "/api/v1/schedule-runs",
+			"/api/v1/plans", "/api/v1/plans/" + plan, "/api/v1/plans/" + plan + "/results", "/api/v1/demands",
+			"/api/v1/inspectors", "/api/v1/escalations",
+			"/visits", "/visits/" + id, "/schedule", "/plans", "/plans/" + plan, "/plans/" + plan + "/results", "/draws/" + draw,
+			"/inspectors", "/demands",
+		}
+		for _, feed := range feeds {
+			paths = append(paths, feed)
+		}
+		seen := func(who, what string, status int, body []byte) {
+			t.Helper()
+			if strings.Contains(string(body), target) || strings.Contains(string(body), name) {
+				t.Errorf("%s: %s (%d) shows the target %s %s: %.400s", who, what, status, target, name, body)
+			}
+		}
+		for _, path := range paths {
+			same("GET "+path, func(tok string) (int, []byte) { return f.do("GET", path, tok, nil) })
+		}
+		same("POST start", func(tok string) (int, []byte) { return f.do("POST", "/api/v1/visits/"+id+"/start", tok, nil) })
+		same("POST page start", func(tok string) (int, []byte) { return f.do("POST", "/visits/"+id+"/start", tok, nil) })
+		same("GET own inbox", func(tok string) (int, []byte) {
+			if tok == cadreTarget {
+				return f.do("GET", "/api/v1/units/"+target+"/inbox", tok, nil)
+			}
+			return f.do("GET", "/api/v1/units/"+sibling+"/inbox", tok, nil)
+		})
+		for _, p := range principals {
+			village := p.token == cadreTarget
+			for _, path := range paths {
+				status, body := f.do("GET", path, p.token, nil)
+				if !village {
+					seen(p.name, "GET "+path, status, body)
+				}
+			}
+			// The draw's public record: the pool is public, the selection not.
+			status, body := f.do("GET", "/api/v1/draws/"+draw, p.token, nil)
+			rec := decodeJSON[store.DrawRecord](t, body)
+			if status != 200 || len(rec.Draw.Selected) != 0 || rec.Draw.Secret != "" {
+				t.Errorf("%s: draw record %d shows the selection or the secret: %s", p.name, status, body)
+			}
+			status, body = f.do("GET", "/draws/"+draw+"/record.json", p.token, nil)
+			var d visits.Draw
+			if json.Unmarshal(body, &d) != nil || len(d.Selected) != 0 || d.Secret != "" {
+				t.Errorf("%s: draw file %d shows the selection or the secret: %s", p.name, status, body)
+			}
+			// The inbox of the township (and of the village, for its cadre)
+			// carries nothing of the visit.
+			if p.inbox != "" {
+				status, body = f.do("GET", "/api/v1/units/"+p.inbox+"/inbox", p.token, nil)
+				for _, secret := range []string{visitItemCode, visitPlanTitle, "安全生产专项检查"} {
+					if strings.Contains(string(body), secret) {
+						t.Errorf("%s: inbox of %s (%d) tells of the visit: %s", p.name, p.inbox, status, body)
+					}
+				}
+				if p.inbox == township {
+					seen(p.name, "inbox of "+township, status, body)
+				}
+			}
+			// The audit log, as far as it is about plans, draws and visits.
+			status, body = f.do("GET", "/api/v1/audit?limit=500", p.token, nil)
+			if status == 200 {
+				for _, r := range decodeJSON[AuditList](t, body).Records {
+					if visitAudit(r) {
+						b, _ := json.Marshal(r)
+						seen(p.name, "audit record "+r.Action, status, b)
+					}
+				}
+			}
+			// Starting: only the leader, only on the day.
+			status, body = f.do("POST", "/api/v1/visits/"+id+"/start", p.token, nil)
+			if status < 400 {
+				t.Errorf("%s started the visit the day before: %d %s", p.name, status, body)
+			}
+			if !village {
+				seen(p.name, "POST start", status, body)
+			}
+			status, body = f.do("POST", "/visits/"+id+"/start", p.token, nil)
+			if status < 400 {
+				t.Errorf("%s started the visit's page the day before: %d %s", p.name, status, body)
+			}
+			if !village {
+				seen(p.name, "POST page start", status, body)
+			}
+		}
+		if n := countAudit(t, f, "visit.reveal"); n != 0 {
+			t.Fatalf("%d reveals audited before the visit", n)
+		}
+
+		// The day: the member still cannot start it, the leader can.
+		*e.now = visitDay(e.visit.Day)
+		if status, body := f.do("POST", "/api/v1/visits/"+id+"/start", e.tokens[e.member], nil); status != 403 {
+			t.Errorf("member starts: %d %s", status, body)
+		}
+		status, body := f.do("GET", "/api/v1/visits/"+id, e.tokens[e.member], nil)
+		seen("member before the start", "GET visit", status, body)
+		status, body = f.do("POST", "/api/v1/visits/"+id+"/start", e.tokens[e.leader], nil)
+		v := decodeJSON[VisitView](t, body)
+		if status != 200 || v.Target == nil || v.Target.Code != target || !strings.Contains(v.Target.Name, name) || v.Status != visits.Started || !v.Leader {
+			t.Fatalf("leader starts: %d %s", status, body)
+		}
+		if n := countAudit(t, f, "visit.reveal"); n != 1 {
+			t.Errorf("%d visit.reveal records after the start, want 1", n)
+		}
+		status, body = f.do("GET", "/api/v1/visits/"+id, e.tokens[e.member], nil)
+		if v := decodeJSON[VisitView](t, body); status != 200 || v.Target == nil || v.Target.Code != target || v.Leader {
+			t.Errorf("member after the start: %d %s", status, body)
+		}
+		status, body = f.do("GET", feeds[e.member], "", nil)
+		if status != 200 || !strings.Contains(string(body), "LOCATION:") || !strings.Contains(string(body), name) {
+			t.Errorf("member's feed after the start: %d %s", status, body)
+		}
+		// Outside the team nothing changes.
+		for _, p := range principals[:7] {
+			if p.token == cadreTarget {
+				continue
+			}
+			status, body := f.do("GET", "/api/v1/visits/"+id, p.token, nil)
+			seen(p.name+" after the start", "GET visit", status, body)
+			status, body = f.do("GET", "/api/v1/me/visits", p.token, nil)
+			seen(p.name+" after the start", "GET my visits", status, body)
+		}
+		status, body = f.do("GET", "/api/v1/visits/"+id, e.tokens[e.other], nil)
+		seen("inspector not in the team after the start", "GET visit", status, body)
+	}
+}
+
+// visitAudit tells the audit records of plans, draws and visits from
+// those of people and places, which name units in their own right.
+func visitAudit(r audit.Record) bool {
+	for _, p := range []string{"plan", "draw", "visit", "schedule", "inspector", "field", "photo"} {
+		if strings.HasPrefix(r.Action, p) || strings.HasPrefix(r.Entity, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// countAudit counts the audit records of an action.
+func countAudit(t *testing.T, f *fixture, action string) int {
+	t.Helper()
+	recs, err := f.db.ListAudit(context.Background(), store.AuditQuery{Scopes: []string{""}, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range recs {
+		if r.Action == action {
+			n++
+		}
+	}
+	return n
+}
