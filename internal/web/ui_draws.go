@@ -35,6 +35,14 @@ type tierView struct {
 	Drawn int
 }
 
+// drawnView is a unit drawn and, when the draw draws teams, its team's
+// register numbers, the leader first.
+type drawnView struct {
+	Code string
+	Name string
+	Team []string
+}
+
 type drawPage struct {
 	ID          int64
 	Plan        string
@@ -54,7 +62,9 @@ type drawPage struct {
 	DrawnAt     string
 	RevealAfter string
 	RevealedAt  string
-	Selected    []placeView
+	Selected    []drawnView
+	Register    int // inspectors in the register, when the draw draws teams
+	TeamSize    int
 	Revealed    bool
 	Record      string
 	CanRun      bool
@@ -101,8 +111,15 @@ func (s *Server) drawPageOf(r *http.Request, c *Ctx, rec *store.DrawRecord) (dra
 			Units: len(tier.Units), Drawn: d.Count(tier.Rate, len(tier.Units))})
 		v.Drawn += d.Count(tier.Rate, len(tier.Units))
 	}
-	for _, code := range d.Selected {
-		v.Selected = append(v.Selected, placeView{Code: code, Name: placeOf(t, code, code)})
+	if d.TeamSize > 0 {
+		v.Register, v.TeamSize = len(d.Inspectors), d.TeamSize
+	}
+	for i, code := range d.Selected {
+		u := drawnView{Code: code, Name: placeOf(t, code, code)}
+		if i < len(d.Teams) {
+			u.Team = d.Teams[i]
+		}
+		v.Selected = append(v.Selected, u)
 	}
 	own := mayRunDraw(c, rec)
 	v.CanRun = own && rec.Status == "committed"

@@ -44,7 +44,9 @@ func TestUIDraw(t *testing.T) {
 	r := pub.get(page)
 	uiMust(t, r, http.StatusOK, "2026年第二季度安全生产检查", "Committed", "2 units, 1 to draw", rec.Draw.Commitment, "How anyone verifies a draw",
 		"lighten draw verify draw-"+itoa(rec.ID)+".json", "50%")
-	uiMustNot(t, r, `action="`+page+`/run"`, "Units drawn")
+	uiMustNot(t, r, `action="`+page+`/run"`, "Units drawn", "Inspector register", "data-verify-fetch", "data-record=")
+	// Any downloaded record can be checked in the browser, before the reveal too.
+	uiMust(t, r, http.StatusOK, "data-verify hidden", "data-verify-file", `/static/verify.`, `data-m-commitment="the secret and the pool do not match the commitment."`)
 
 	other := f.uiClient("en")
 	other.signIn("nongye")
@@ -71,7 +73,9 @@ func TestUIDraw(t *testing.T) {
 		t.Fatalf("reveal: %d %s", r.status, r.body)
 	}
 	r = pub.get(page)
-	uiMust(t, r, http.StatusOK, "Revealed", "Units drawn (1)", `href="`+page+`/record.json"`)
+	uiMust(t, r, http.StatusOK, "Revealed", "Units drawn (1)", `href="`+page+`/record.json"`, `data-record="`+page+`/record.json"`,
+		"Verify in this browser", "data-verify-fetch")
+	uiMustNot(t, r, "Team:", "Inspector register")
 	rec, _ = db.DrawByID(context.Background(), rec.ID)
 	uiMust(t, r, http.StatusOK, rec.Draw.Secret, `href="/units/`+rec.Draw.Selected[0]+`"`)
 
@@ -86,4 +90,47 @@ func TestUIDraw(t *testing.T) {
 		t.Fatalf("the downloaded record does not verify: %v", err)
 	}
 	uiMust(t, pub.get("/draws/99999"), http.StatusNotFound)
+}
+
+// A draw with teams shows its register's size and team size among its
+// parameters, and once revealed each unit's team, the leader first; the
+// Chinese page says the same.
+func TestUIDrawTeams(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	office := f.office("430922", "应急管理局")
+	ctx := context.Background()
+	d := &visits.Draw{Plan: "2026-TEAMS", MinPerTier: 1, TeamSize: 2,
+		Inspectors: []visits.DrawInspector{{ID: "R01", Recuse: []string{"430922100"}}, {ID: "R02"}, {ID: "R03"}, {ID: "R04", Recuse: []string{"430922100202"}}},
+		Tiers:      []visits.Tier{{Name: "all", Rate: 1, Units: []string{"430922100201", "430922100202"}}}}
+	var rec *store.DrawRecord
+	err := f.db.Write(ctx, store.System, func(tx *store.Tx) error {
+		var err error
+		if rec, err = tx.CreateDraw(ctx, office.ID, d, time.Now().Add(-time.Hour)); err != nil {
+			return err
+		}
+		return tx.RunDraw(ctx, rec, "beacon")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/draws/" + itoa(rec.ID)
+	pub := f.uiClient("en")
+	r := pub.get(page)
+	uiMust(t, r, http.StatusOK, "Inspector register", "4 inspectors, 2 drawn per team")
+	uiMustNot(t, r, "Team:", "data-verify-fetch")
+
+	if err := f.db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.RevealDraw(ctx, rec) }); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ = f.db.DrawByID(ctx, rec.ID)
+	if len(rec.Draw.Teams) != 2 {
+		t.Fatalf("teams: %+v", rec.Draw)
+	}
+	r = pub.get(page)
+	for i, team := range rec.Draw.Teams {
+		uiMust(t, r, http.StatusOK, `data-team="`+rec.Draw.Selected[i]+`">Team: <code>`+team[0]+`</code> (leader), <code>`+team[1]+`</code></span>`)
+	}
+	uiMust(t, r, http.StatusOK, "Verify in this browser", `data-m-ok_teams="Verified: recomputed in this browser, the commitment, the %d units drawn, their teams`)
+	zh := f.uiClient("zh")
+	uiMust(t, zh.get(page), http.StatusOK, "检查人员名录", "4 名，每组抽取 2 名", "检查组： <code>", "(组长)", "在本浏览器中核验", `data-m-ok="核验通过`)
 }
