@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"lighten/internal/demo"
@@ -22,15 +23,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (serve behind HTTPS)")
 	proxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (behind a load balancer)")
+	base := fs.String("base-url", "", "the address the public reaches the server at (https://lighten.example.gov.cn), for full addresses such as iCal feeds")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *base != "" {
+		if u, err := url.Parse(*base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--base-url %q: expected an address such as https://lighten.example.gov.cn", *base)
+		}
 	}
 	db, err := store.Open(ctx, *dsn, store.Options{})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, db, *addr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, Version: version}, stdout, nil)
+	return serve(ctx, db, *addr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, BaseURL: *base, Version: version}, stdout, nil)
 }
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {

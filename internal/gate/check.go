@@ -108,6 +108,15 @@ type Env interface {
 	UnitVisits(units []string, from, to calendar.Date) map[string][]calendar.Date
 }
 
+// ScopedInspections is an Env that counts the inspections of a year at
+// every unit of a level under a unit at once, as UnitInspections would for
+// their codes: a pool over a province or the country is then one question
+// rather than hundreds of batches. visit.unit.year uses it when the Env
+// has it.
+type ScopedInspections interface {
+	UnitInspectionsUnder(level units.Level, under string, year int) map[string]int
+}
+
 // Overlap is another report asking the same element for the same period.
 type Overlap struct {
 	DemandID int64

@@ -231,11 +231,16 @@ func visitUnitYear(c *Check) {
 	if ok {
 		year = plan.Year
 	}
-	codes := make([]string, len(c.Targets))
-	for i, u := range c.Targets {
-		codes[i] = u.Code
+	var had map[string]int
+	if sc, ok := c.Env.(ScopedInspections); ok && c.D.Targets.Spec() {
+		had = sc.UnitInspectionsUnder(c.D.Targets.Level, c.D.Targets.Under, year)
+	} else {
+		codes := make([]string, len(c.Targets))
+		for i, u := range c.Targets {
+			codes[i] = u.Code
+		}
+		had = c.Env.UnitInspections(codes, year)
 	}
-	had := c.Env.UnitInspections(codes, year)
 	atCap, worst, worstN := 0, units.Unit{}, -1
 	for _, u := range c.Targets {
 		if n := had[u.Code]; n+1 > limit {

@@ -464,8 +464,17 @@ type InboxItem struct {
 	Refusal string `json:"refusal,omitempty"`
 }
 
+// Sealed reports whether a demand must not reach its units before it
+// happens: an inspection (a visit that is not research) arrives
+// unannounced (visit.sealed), so neither the unit nor its township is told
+// in advance through an inbox or a digest.
+func Sealed(d *gate.Demand) bool {
+	return d.Kind == gate.Visit && (d.Visit == nil || !d.Visit.Research)
+}
+
 // Inbox lists what is admitted for a unit with its day on or after from,
-// soonest first, with the minutes each costs the unit.
+// soonest first, with the minutes each costs the unit. Inspections are
+// never listed (Sealed); research visits are.
 func (db *DB) Inbox(ctx context.Context, u units.Unit, from, to time.Time) ([]InboxItem, error) {
 	args := []any{u.Code, int(u.Level), string(gate.Admitted), string(gate.Active), from.UTC(), to.UTC()}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+demandColumns+` FROM demands d JOIN offices o ON o.id = d.office_id
@@ -483,6 +492,9 @@ func (db *DB) Inbox(ctx context.Context, u units.Unit, from, to time.Time) ([]In
 		if err != nil {
 			rows.Close()
 			return nil, err
+		}
+		if Sealed(&rec.Demand) {
+			continue
 		}
 		items = append(items, InboxItem{Demand: rec})
 	}

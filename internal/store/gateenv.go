@@ -172,6 +172,14 @@ func (e *GateEnv) UnitInspections(codes []string, year int) map[string]int {
 	return m
 }
 
+// UnitInspectionsUnder counts the inspections of a year of the units of a
+// level under a unit, in one query (gate.ScopedInspections).
+func (e *GateEnv) UnitInspectionsUnder(level units.Level, under string, year int) map[string]int {
+	m, err := e.db.UnitInspectionsUnder(e.ctx, level, under, year)
+	e.fail(err)
+	return m
+}
+
 // UnitVisits lists each unit's visits between two days.
 func (e *GateEnv) UnitVisits(codes []string, from, to calendar.Date) map[string][]calendar.Date {
 	m, err := e.db.unitVisits(e.ctx, codes, from, to)

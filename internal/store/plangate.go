@@ -16,6 +16,7 @@ import (
 	"lighten/internal/audit"
 	"lighten/internal/calendar"
 	"lighten/internal/gate"
+	"lighten/internal/i18n"
 	"lighten/internal/units"
 	"lighten/internal/visits"
 )
@@ -42,6 +43,25 @@ func (pc *PlanCheck) Findings() []gate.Finding {
 	}
 	return out
 }
+
+// StateError is ErrState with a message from the catalogue naming what is
+// wrong and how to put it right: a plan that is not in the status asked
+// for, an item already drawn, a window where nothing is drawn, too few
+// inspectors free of conflicts. The web answers it 409 in both languages.
+type StateError struct {
+	Key  string
+	Args []any
+}
+
+func (e *StateError) Error() string { return i18n.Both(e.Key, e.Args...).EN }
+
+// Unwrap makes errors.Is(err, ErrState) hold.
+func (e *StateError) Unwrap() error { return ErrState }
+
+// Message is the error in both languages.
+func (e *StateError) Message() i18n.Text { return i18n.Both(e.Key, e.Args...) }
+
+func stateErr(key string, args ...any) error { return &StateError{Key: key, Args: args} }
 
 // Hours of the working day a plan item's window starts and ends at.
 const (
@@ -138,7 +158,7 @@ func (tx *Tx) SubmitPlan(ctx context.Context, id int64) (*PlanCheck, error) {
 	}
 	p := ps[0]
 	if p.Status != visits.PlanDraft {
-		return nil, fmt.Errorf("plan %d is %s; only a draft is submitted: %w", id, p.Status, ErrState)
+		return nil, stateErr("store.visits.plan_not_draft", p.Title, string(p.Status))
 	}
 	pc, err := checkPlan(ctx, tx.db, tx.tx, p, tx.Now)
 	if err != nil {
@@ -169,6 +189,59 @@ func (tx *Tx) SubmitPlan(ctx context.Context, id int64) (*PlanCheck, error) {
 		return nil, err
 	}
 	return pc, nil
+}
+
+// DecidePlan is the burden-reduction office's decision on a plan the gate
+// sent to review: approved, its items can be drawn; refused, it is done
+// with. Only a plan in review is decided, always with a written reason,
+// recorded with the decider and audited as plan.decide. It runs beside no
+// other admission: an approved plan's comprehensive items count against
+// the office's cap in the gate.
+func (tx *Tx) DecidePlan(ctx context.Context, id int64, approve bool, reason string) (*visits.Plan, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, invalid("reason", "store.visits.decision_reason")
+	}
+	if err := tx.LockGate(ctx); err != nil {
+		return nil, err
+	}
+	ps, err := readPlans(ctx, tx.tx, `p.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("plan %d: %w", id, ErrNotFound)
+	}
+	p := ps[0]
+	if p.Status != visits.PlanReview {
+		return nil, stateErr("store.visits.plan_not_review", p.Title, string(p.Status))
+	}
+	to := visits.PlanRefused
+	if approve {
+		to = visits.PlanApproved
+	}
+	res, err := tx.exec(ctx, `UPDATE plans SET status = $1, decided = $2, reason = $3, decided_by = $4 WHERE id = $5 AND status = $6`,
+		string(to), tx.Now, reason, tx.Actor.ID, id, string(visits.PlanReview))
+	if err != nil {
+		return nil, fmt.Errorf("decide plan %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, stateErr("store.visits.plan_not_review", p.Title, "?")
+	}
+	unit, err := officeUnit(ctx, tx.tx, p.OfficeID)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Audit(ctx, audit.Record{Action: "plan.decide", Entity: "plan", EntityID: strconv.FormatInt(id, 10), UnitCode: unit, Reason: reason,
+		Before: audit.JSON(map[string]string{"status": string(p.Status)}),
+		After:  audit.JSON(map[string]any{"status": to, "reason": reason})}); err != nil {
+		return nil, err
+	}
+	ps, err = readPlans(ctx, tx.tx, `p.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
 }
 
 // auditFinding is a finding as the audit keeps it.

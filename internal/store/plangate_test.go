@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -299,6 +300,156 @@ func TestGateReadsUnitVisits(t *testing.T) {
 		}
 		if !found {
 			t.Fatalf("yearly cap: %+v", res.Findings)
+		}
+	})
+}
+
+// A plan the gate sent to review is decided by the burden office, only
+// from review and with a reason; the decision is kept with the plan and
+// audited with its reason.
+func TestDecidePlan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.ImportUnits(ctx, store.System, sample, nil); err != nil {
+			t.Fatal(err)
+		}
+		office := units.Office{UnitCode: "430922", Name: "桃江县应急管理局"}
+		if err := db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.CreateOffice(ctx, &office) }); err != nil {
+			t.Fatal(err)
+		}
+		year := db.Now().In(gate.China).Year() + 1
+		decide := func(id int64, approve bool, reason string) (*visits.Plan, error) {
+			var p *visits.Plan
+			err := db.Write(ctx, store.System, func(tx *store.Tx) error {
+				var err error
+				p, err = tx.DecidePlan(ctx, id, approve, reason)
+				return err
+			})
+			return p, err
+		}
+		toReview := func(id int64) {
+			t.Helper()
+			if err := db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.SetPlanStatus(ctx, id, visits.PlanReview) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a := gatePlan(t, db, office.ID, year, "待复核计划甲", gateItem("RV-1", visits.Special, year))
+		b := gatePlan(t, db, office.ID, year, "待复核计划乙", gateItem("RV-2", visits.Special, year))
+		// A draft is not decided: a state error in both languages.
+		_, err := decide(a.ID, true, "可以")
+		var se *store.StateError
+		if !errors.Is(err, store.ErrState) || !errors.As(err, &se) || se.Message().ZH == "" || !strings.Contains(se.Message().EN, "待复核计划甲") {
+			t.Fatalf("decide a draft: %v", err)
+		}
+		toReview(a.ID)
+		toReview(b.ID)
+		inReview, err := db.Plans(ctx, store.PlanFilter{Under: "430922", Status: visits.PlanReview})
+		if err != nil || len(inReview) != 2 {
+			t.Fatalf("plans in review: %d %v", len(inReview), err)
+		}
+		var ve *visits.ValidationError
+		if _, err := decide(a.ID, true, "  "); !errors.As(err, &ve) || ve.Field != "reason" {
+			t.Fatalf("without a reason: %v", err)
+		}
+		p, err := decide(a.ID, true, "抽查比例合理，同意")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Status != visits.PlanApproved || p.Decision == nil || !p.Decision.Approved || p.Decision.Reason != "抽查比例合理，同意" || p.Decided == nil {
+			t.Fatalf("approved: %+v %+v", p, p.Decision)
+		}
+		if _, err := decide(a.ID, false, "再议"); !errors.Is(err, store.ErrState) {
+			t.Fatalf("decided twice: %v", err)
+		}
+		if p, err = decide(b.ID, false, "检查频次过高，请压减"); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ = db.Plan(ctx, b.ID); p.Status != visits.PlanRefused || p.Decision == nil || p.Decision.Approved || p.Decision.Reason != "检查频次过高，请压减" {
+			t.Fatalf("refused: %+v", p)
+		}
+		if inReview, _ = db.Plans(ctx, store.PlanFilter{Under: "430922", Status: visits.PlanReview}); len(inReview) != 0 {
+			t.Fatalf("still in review: %d", len(inReview))
+		}
+		// The decision is read back with the plan.
+		if p, _ = db.Plan(ctx, a.ID); p.Decision == nil {
+			t.Fatal("decision lost on reading")
+		}
+		recs, err := db.ListAudit(ctx, store.AuditQuery{Scopes: []string{"430922"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons := map[string]string{}
+		for _, r := range recs {
+			if r.Action == "plan.decide" {
+				reasons[r.EntityID] = r.Reason
+			}
+		}
+		if reasons[fmt.Sprint(a.ID)] != "抽查比例合理，同意" || reasons[fmt.Sprint(b.ID)] != "检查频次过高，请压减" || len(reasons) != 2 {
+			t.Fatalf("audited decisions: %v", reasons)
+		}
+	})
+}
+
+// The inspections of a year at every unit of a level under a unit, in one
+// query, are what UnitInspections counts for the same codes; the gate
+// reads them so for a pool.
+func TestUnitInspectionsUnder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.ImportUnits(ctx, store.System, sample, nil); err != nil {
+			t.Fatal(err)
+		}
+		year := db.Now().In(gate.China).Year() + 1
+		if err := db.Exec(ctx, `INSERT INTO schedule_runs (id, scope, date_from, date_to, created, created_by) VALUES (1, '43', $1, $2, $3, 0)`,
+			calendar.NewDate(year-1, 1, 1).String(), calendar.NewDate(year, 12, 31).String(), db.Now()); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range []struct {
+			unit     string
+			day      calendar.Date
+			research bool
+		}{
+			{"430922100201", calendar.NewDate(year, 3, 2), false},
+			{"430922100201", calendar.NewDate(year, 4, 6), false},
+			{"430922100201", calendar.NewDate(year-1, 11, 2), false}, // last year
+			{"430922100001", calendar.NewDate(year, 3, 3), true},     // research
+			{"430922100001", calendar.NewDate(year, 5, 5), false},
+			{"430923100201", calendar.NewDate(year, 3, 4), false}, // another county
+			{"430922100", calendar.NewDate(year, 3, 5), false},    // a township
+		} {
+			if err := db.Exec(ctx, `INSERT INTO visits (id, run_id, unit_code, day, team, items, research, status) VALUES ($1, 1, $2, $3, '[]', '[]', $4, 'planned')`,
+				i+1, v.unit, v.day.String(), v.research); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			level units.Level
+			under string
+			want  string
+		}{
+			{units.Village, "430922", "map[430922100001:1 430922100201:2]"},
+			{units.Village, "4309", "map[430922100001:1 430922100201:2 430923100201:1]"},
+			{units.Village, "", "map[430922100001:1 430922100201:2 430923100201:1]"},
+			{units.Village, "430923100", "map[430923100201:1]"},
+			{units.Township, "43", "map[430922100:1]"},
+			{units.Village, "99", "map[]"},
+		} {
+			got, err := db.UnitInspectionsUnder(ctx, c.level, c.under, year)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != c.want {
+				t.Errorf("%s under %q: %v, want %s", c.level, c.under, got, c.want)
+			}
+			var codes []string
+			for code := range got {
+				codes = append(codes, code)
+			}
+			codes = append(codes, "430922100202")
+			byCode, err := db.UnitInspections(ctx, codes, year)
+			if err != nil || fmt.Sprint(byCode) != fmt.Sprint(got) {
+				t.Errorf("%s under %q: by code %v %v, by scope %v", c.level, c.under, byCode, err, got)
+			}
 		}
 	})
 }

@@ -223,6 +223,7 @@ type PlanFilter struct {
 	Office int64
 	Year   int
 	Under  string
+	Status visits.PlanStatus // only plans in this status, if set
 }
 
 // Plans lists plans with their items, newest first.
@@ -237,6 +238,10 @@ func (db *DB) Plans(ctx context.Context, f PlanFilter) ([]*visits.Plan, error) {
 		args = append(args, f.Year)
 		where = append(where, fmt.Sprintf("p.year = $%d", len(args)))
 	}
+	if f.Status != "" {
+		args = append(args, string(f.Status))
+		where = append(where, fmt.Sprintf("p.status = $%d", len(args)))
+	}
 	if f.Under != "" {
 		args = append(args, f.Under)
 		where = append(where, fmt.Sprintf("p.office_id IN (SELECT id FROM offices WHERE substr(unit_code, 1, length($%d)) = $%d)", len(args), len(args)))
@@ -248,7 +253,7 @@ func (db *DB) Plans(ctx context.Context, f PlanFilter) ([]*visits.Plan, error) {
 }
 
 func readPlans(ctx context.Context, q querier, where string, args ...any) ([]*visits.Plan, error) {
-	rows, err := q.QueryContext(ctx, `SELECT p.id, p.office_id, p.year, p.title, p.status, p.created, p.decided FROM plans p WHERE `+where+` ORDER BY p.created DESC, p.id DESC`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT p.id, p.office_id, p.year, p.title, p.status, p.created, p.decided, p.reason, p.decided_by FROM plans p WHERE `+where+` ORDER BY p.created DESC, p.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read plans: %w", err)
 	}
@@ -258,13 +263,18 @@ func readPlans(ctx context.Context, q querier, where string, args ...any) ([]*vi
 		p := &visits.Plan{Items: []visits.Item{}}
 		var status string
 		var decided sql.NullTime
-		if err := rows.Scan(&p.ID, &p.OfficeID, &p.Year, &p.Title, &status, &p.Created, &decided); err != nil {
+		var reason string
+		var by sql.NullInt64
+		if err := rows.Scan(&p.ID, &p.OfficeID, &p.Year, &p.Title, &status, &p.Created, &decided, &reason, &by); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read plans: %w", err)
 		}
 		p.Status = visits.PlanStatus(status)
 		if decided.Valid {
 			p.Decided = &decided.Time
+			if by.Valid {
+				p.Decision = &visits.PlanDecision{Approved: p.Status == visits.PlanApproved, Reason: reason, By: by.Int64, At: decided.Time}
+			}
 		}
 		out = append(out, p)
 		byID[p.ID] = p
@@ -568,10 +578,10 @@ func (tx *Tx) CommitItemDraw(ctx context.Context, itemID int64) (*DrawRecord, er
 	}
 	plan := ps[0]
 	if plan.Status != visits.PlanApproved {
-		return nil, fmt.Errorf("plan %d is %s; items are drawn only from an approved plan: %w", plan.ID, plan.Status, ErrState)
+		return nil, stateErr("store.visits.plan_not_approved", plan.Title, string(plan.Status))
 	}
 	if it.DrawID != 0 {
-		return nil, fmt.Errorf("plan item %s is already drawn (draw %d): %w", it.Code, it.DrawID, ErrState)
+		return nil, stateErr("store.visits.item_drawn", it.Code, it.DrawID)
 	}
 	tree, err := tx.db.Tree(ctx)
 	if err != nil {
@@ -625,6 +635,15 @@ func (tx *Tx) CommitItemDraw(ctx context.Context, itemID int64) (*DrawRecord, er
 	for _, in := range reg {
 		d.Inspectors = append(d.Inspectors, visits.DrawInspector{ID: in.Number, Recuse: visits.Recusals(in, visited[in.Number])})
 	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	// Whichever units the draw selects must get a team: a unit of the pool
+	// where too few are free of conflicts is the office's to fix (more
+	// inspectors, from elsewhere) before it commits to the draw.
+	if unit, n, short := d.ShortTeam(); short {
+		return nil, stateErr("store.visits.item_eligible", it.Code, unit, n, len(reg), it.Team)
+	}
 	rec, err := tx.CreateDraw(ctx, plan.OfficeID, d, it.To.AddDays(1).Time())
 	if err != nil {
 		return nil, fmt.Errorf("plan item %s: %w", it.Code, err)
@@ -634,7 +653,7 @@ func (tx *Tx) CommitItemDraw(ctx context.Context, itemID int64) (*DrawRecord, er
 		return nil, fmt.Errorf("link draw to plan item %s: %w", it.Code, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, fmt.Errorf("plan item %s was drawn meanwhile: %w", it.Code, ErrState)
+		return nil, stateErr("store.visits.item_drawn", it.Code, rec.ID)
 	}
 	return rec, tx.Audit(ctx, audit.Record{Action: "plan_item.draw", Entity: "plan_item", EntityID: it.Code, UnitCode: it.Scope,
 		After: audit.JSON(map[string]any{"draw": rec.ID, "pool": len(codes), "inspectors": len(reg), "team": it.Team})})
@@ -747,6 +766,9 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read drawn items: %w", err)
+	}
+	if len(gathered) == 0 {
+		return nil, stateErr("store.visits.window_nothing_drawn", scope, from.String(), to.String())
 	}
 	inRun := map[string]runItem{}
 	for _, ri := range gathered {
@@ -1384,6 +1406,55 @@ func (db *DB) Photo(ctx context.Context, id int64) (visits.Photo, int64, []byte,
 
 // UnitInspections counts the inspection visits (research left out) of a
 // year at each of the units, scheduled or done.
+// UnitInspectionsUnder counts the inspections (research left out) of a
+// year at each unit of a level under a unit, in one query over the range
+// of codes under it: what UnitInspections answers for a pool over a
+// province or the country, without sending its codes in batches. Units
+// without an inspection are not listed.
+func (db *DB) UnitInspectionsUnder(ctx context.Context, level units.Level, under string, year int) (map[string]int, error) {
+	out := map[string]int{}
+	first, last := calendar.NewDate(year, 1, 1), calendar.NewDate(year, 12, 31)
+	// Codes are digits: every code beginning with under sorts from under
+	// up to the next code of its length (430922 → 430923), a range of the
+	// unit index. Both bounds are digits only, so that every collation
+	// orders them as bytes do.
+	args := []any{level.CodeLength(), dateArg(first), dateArg(last), under}
+	within := `unit_code >= $4`
+	if hi := nextCode(under); hi != "" {
+		args = append(args, hi)
+		within += ` AND unit_code < $5`
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT unit_code, COUNT(*) FROM visits WHERE NOT research AND `+within+`
+		AND length(unit_code) = $1 AND day >= $2 AND day <= $3 GROUP BY unit_code`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count inspections under %s: %w", under, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u string
+		var n int
+		if err := rows.Scan(&u, &n); err != nil {
+			return nil, err
+		}
+		out[u] = n
+	}
+	return out, rows.Err()
+}
+
+// nextCode is the digit string of the same length after code ("430922" →
+// "430923", "4309" → "4310"), or "" when there is none ("99", "").
+func nextCode(code string) string {
+	b := []byte(code)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < '9' {
+			b[i]++
+			return string(b)
+		}
+		b[i] = '0'
+	}
+	return ""
+}
+
 func (db *DB) UnitInspections(ctx context.Context, units []string, year int) (map[string]int, error) {
 	out := map[string]int{}
 	first, last := calendar.NewDate(year, 1, 1), calendar.NewDate(year, 12, 31)

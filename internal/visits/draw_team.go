@@ -232,3 +232,26 @@ func Recusals(in RegisteredInspector, visited []string) []string {
 	}
 	return out[:w]
 }
+
+// ShortTeam finds the first unit of the pool (tier by tier, in each
+// tier's order) with fewer inspectors free of conflicts than a team
+// needs: its code and how many are eligible there. ok is false when every
+// unit of the pool can have a team, so that a draw committed to can
+// always run whichever units it selects.
+func (d *Draw) ShortTeam() (unit string, eligible int, ok bool) {
+	if d.TeamSize <= 0 {
+		return "", 0, false
+	}
+	ix := newRecusalIndex(d.Inspectors)
+	n := len(d.Inspectors)
+	var recused []int
+	for _, t := range d.Tiers {
+		for _, u := range t.Units {
+			recused = ix.recused(u, recused[:0])
+			if m := n - len(recused); m < d.TeamSize {
+				return u, m, true
+			}
+		}
+	}
+	return "", 0, false
+}

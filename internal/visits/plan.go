@@ -44,6 +44,18 @@ type Plan struct {
 	Created  time.Time  `json:"created"`
 	// Decided is when the gate approved, refused or sent it to review.
 	Decided *time.Time `json:"decided,omitempty"`
+	// Decision is the burden-reduction office's decision on a plan the
+	// gate sent to review, if it was decided there.
+	Decision *PlanDecision `json:"decision,omitempty"`
+}
+
+// PlanDecision is how the burden-reduction office decided a plan in
+// review: approved or refused, with a written reason, by whom and when.
+type PlanDecision struct {
+	Approved bool      `json:"approved"`
+	Reason   string    `json:"reason"`
+	By       int64     `json:"by"`
+	At       time.Time `json:"at"`
 }
 
 // Item is one item of an annual plan: what is inspected (or researched),

@@ -220,6 +220,7 @@ func gateError(err error) error {
 	var vve *visits.ValidationError
 	var le *store.LooseningError
 	var pe *policy.ParseError
+	var se *store.StateError
 	switch {
 	case errors.As(err, &ve):
 		e := errorf(CodeInvalid, ve.Key, ve.Args...)
@@ -242,6 +243,8 @@ func gateError(err error) error {
 		e := errorf(CodeInvalid, "error.policy_bad", pe.Error())
 		e.Field = "params." + pe.Param
 		return e
+	case errors.As(err, &se):
+		return &Error{Code: CodeConflict, Message: se.Message(), cause: err}
 	case errors.Is(err, store.ErrState):
 		return &Error{Code: CodeConflict, Message: i18n.Both("error.state", err.Error()), cause: err}
 	case errors.Is(err, store.ErrForbidden):

@@ -33,6 +33,12 @@ type PlanBody struct {
 	Items []visits.Item `json:"items"`
 }
 
+// PlanDecisionBody decides a plan in review.
+type PlanDecisionBody struct {
+	Approve bool   `json:"approve"`
+	Reason  string `json:"reason"`
+}
+
 // ScheduleBody asks for a schedule run over a scope and a window.
 type ScheduleBody struct {
 	Scope string `json:"scope"`
@@ -130,6 +136,9 @@ func (s *Server) visitRoutes() []*route {
 			Summary: "Dry-run the gate's visit rules on a plan", Params: []param{pID}, Result: store.PlanCheck{}, h: s.apiCheckPlan},
 		{Method: "POST", Pattern: "/api/v1/plans/{id}/submit", Tag: "visits", Auth: signedIn, Action: access.PlanVisits,
 			Summary: "Submit a draft plan through the gate: approved, sent to review or refused", Params: []param{pID}, Result: store.PlanCheck{}, h: s.apiSubmitPlan},
+		{Method: "POST", Pattern: "/api/v1/plans/{id}/decision", Tag: "review", Auth: signedIn, Action: access.ReviewDemands,
+			Summary: "Approve or refuse a plan in review, with a written reason (the burden office over the plan's office)",
+			Params:  []param{pID}, Body: PlanDecisionBody{}, Result: visits.Plan{}, h: s.apiDecidePlan},
 		{Method: "POST", Pattern: "/api/v1/plans/{id}/items/{item}/draw", Tag: "visits", Auth: signedIn, Action: access.PlanVisits,
 			Summary: "Commit the draw of an approved plan's item; then run and reveal it through /api/v1/draws",
 			Params:  []param{pID, pItem}, Result: store.DrawRecord{}, Status: http.StatusCreated, h: s.apiCommitItemDraw},
@@ -370,6 +379,12 @@ func itemErr(row int, field, sub string, expect string, args ...any) *Error {
 	return e
 }
 
+// tierErr says which tier of which item is wrong, and what was expected.
+func tierErr(row int, code string, tier int, name, field, expect string, args ...any) *Error {
+	f := "items[" + strconv.Itoa(row) + "].tiers[" + strconv.Itoa(tier) + "]." + field
+	return invalid(f, "error.visits.tier", row+1, code, tier+1, name, field, i18n.Both(expect, args...))
+}
+
 // checkPlanBody checks what the gate does not: that every field is of its
 // form and every place known and within the planner's scope.
 func checkPlanBody(t *units.Tree, c *Ctx, b *PlanBody) error {
@@ -418,16 +433,15 @@ func checkPlanBody(t *units.Tree, c *Ctx, b *PlanBody) error {
 			return itemErr(i, "to", "", "error.visits.expect.window")
 		}
 		for j, tier := range it.Tiers {
-			sub := "[" + strconv.Itoa(j) + "]"
 			if strings.TrimSpace(tier.Name) == "" {
-				return itemErr(i, "tiers", sub+".name", "error.visits.expect.text")
+				return tierErr(i, it.Code, j, tier.Name, "name", "error.visits.expect.text")
 			}
 			if tier.Rate <= 0 || tier.Rate > 1 || math.IsNaN(tier.Rate) {
-				return itemErr(i, "tiers", sub+".rate", "error.visits.expect.rate", strconv.FormatFloat(tier.Rate, 'g', -1, 64))
+				return tierErr(i, it.Code, j, tier.Name, "rate", "error.visits.expect.rate", strconv.FormatFloat(tier.Rate*100, 'g', -1, 64))
 			}
 			for _, u := range tier.Units {
 				if _, ok := t.Get(u); !ok || !units.Contains(it.Scope, u) {
-					return itemErr(i, "tiers", sub+".units", "error.visits.expect.under", u, it.Scope)
+					return tierErr(i, it.Code, j, tier.Name, "units", "error.visits.expect.under", u, it.Scope)
 				}
 			}
 		}
@@ -495,6 +509,52 @@ func (s *Server) submitPlan(ctx context.Context, c *Ctx, id int64) (*store.PlanC
 		return nil, gateError(err)
 	}
 	return pc, nil
+}
+
+func (s *Server) apiDecidePlan(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	var b PlanDecisionBody
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	p, err := s.decidePlan(r.Context(), c, id, b)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// decidePlan is the burden office's decision on a plan in review: the
+// office whose scope covers the unit of the plan's office, as for demands
+// in review (demands.review).
+func (s *Server) decidePlan(ctx context.Context, c *Ctx, id int64, b PlanDecisionBody) (*visits.Plan, error) {
+	p, err := s.visiblePlan(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.db.Office(ctx, p.OfficeID)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Require(access.ReviewDemands, o.UnitCode); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(b.Reason) == "" {
+		return nil, invalid("reason", "error.required", "reason")
+	}
+	err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
+		var err error
+		p, err = tx.DecidePlan(ctx, id, b.Approve, b.Reason)
+		return err
+	})
+	if err != nil {
+		return nil, gateError(err)
+	}
+	return p, nil
 }
 
 func (s *Server) apiCommitItemDraw(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -1332,6 +1392,6 @@ func (s *Server) apiCalendarToken(w http.ResponseWriter, r *http.Request, c *Ctx
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, CalendarFeed{Token: token, URL: "/ical/" + token + ".ics"})
+	writeJSON(w, http.StatusOK, CalendarFeed{Token: token, URL: s.absURL(r, "/ical/"+token+".ics")})
 	return nil
 }

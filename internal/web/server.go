@@ -27,6 +27,32 @@ type Options struct {
 	// behind a load balancer.
 	TrustProxy bool
 	Version    string
+	// BaseURL is the address the public reaches the server at
+	// ("https://lighten.example.gov.cn"), for the full addresses the server
+	// gives out, such as an inspector's iCal feed. Without it they are made
+	// from the request: its host, and https when the request came over TLS
+	// (or, with TrustProxy, said so in X-Forwarded-Proto).
+	BaseURL string
+}
+
+// absURL is the full address of a path on this server.
+func (s *Server) absURL(r *http.Request, path string) string {
+	if b := strings.TrimRight(strings.TrimSpace(s.opt.BaseURL), "/"); b != "" {
+		return b + path
+	}
+	scheme, host := "http", r.Host
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if s.opt.TrustProxy {
+		if p := strings.ToLower(strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Proto"), ",")[0])); p == "https" || p == "http" {
+			scheme = p
+		}
+		if h := strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Host"), ",")[0]); h != "" {
+			host = h
+		}
+	}
+	return scheme + "://" + host + path
 }
 
 // Server is lighten's HTTP handler. It keeps no state of its own beyond

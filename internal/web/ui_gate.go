@@ -15,6 +15,7 @@ import (
 	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/units"
+	"lighten/internal/visits"
 )
 
 // gateUIRoutes are the gate's pages: demands, review, inboxes, policies and
@@ -694,8 +695,18 @@ func demandOf(v url.Values, office units.Office) (*gate.Demand, error) {
 	case gate.Document:
 		d.Document = &gate.DocumentInfo{Special: on("document_special"), Implement: on("document_implement")}
 	case gate.Visit:
-		d.Visit = &gate.VisitInfo{Research: on("visit_research"), Plan: text("visit_plan"), Approved: on("visit_approved"),
-			ScoringItems: num("visit_scoring"), Comprehensive: on("visit_comprehensive")}
+		x := &gate.VisitInfo{Research: on("visit_research"), Plan: text("visit_plan"), Approved: on("visit_approved"),
+			ApprovalReason: text("visit_approval_reason"), ScoringItems: num("visit_scoring"), Comprehensive: on("visit_comprehensive"),
+			Team: num("visit_team"), Briefing: on("visit_briefing"), Reception: on("visit_reception")}
+		if s := text("visit_rate"); s != "" {
+			// A share of the pool in per cent, as on the plan's page.
+			pct, e := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+			if e != nil || !(pct > 0 && pct <= 100) {
+				return nil, invalid("visit_rate", "ui.gate.error.percent", s)
+			}
+			x.Rate = pct / 100
+		}
+		d.Visit = x
 	case gate.Group:
 		g := &gate.GroupInfo{Owner: text("group_owner"), Purpose: text("group_purpose"), Members: num("group_members")}
 		if s := text("group_expires"); s != "" {
@@ -867,8 +878,15 @@ func demandValues(d *gate.Demand) url.Values {
 		flag("visit_research", x.Research)
 		set("visit_plan", x.Plan)
 		flag("visit_approved", x.Approved)
+		set("visit_approval_reason", x.ApprovalReason)
 		num("visit_scoring", x.ScoringItems)
 		flag("visit_comprehensive", x.Comprehensive)
+		if x.Rate > 0 {
+			v.Set("visit_rate", strconv.FormatFloat(x.Rate*100, 'f', -1, 64))
+		}
+		num("visit_team", x.Team)
+		flag("visit_briefing", x.Briefing)
+		flag("visit_reception", x.Reception)
 	}
 	if x := d.Group; x != nil {
 		set("group_owner", x.Owner)
@@ -1158,6 +1176,21 @@ func kindFacts(c *Ctx, d *gate.Demand) []factView {
 		if x.Approved {
 			add("ui.gate.visit.approved", yes)
 		}
+		if x.ApprovalReason != "" {
+			add("ui.gate.visit.approval_reason", x.ApprovalReason)
+		}
+		if x.Rate > 0 {
+			add("ui.gate.visit.rate", strconv.FormatFloat(x.Rate*100, 'f', -1, 64)+"%")
+		}
+		if x.Team > 0 {
+			add("ui.gate.visit.team", strconv.Itoa(x.Team))
+		}
+		if x.Briefing {
+			add("ui.gate.visit.briefing", yes)
+		}
+		if x.Reception {
+			add("ui.gate.visit.reception", yes)
+		}
 		if x.ScoringItems > 0 {
 			add("ui.gate.visit.scoring", strconv.Itoa(x.ScoringItems))
 		}
@@ -1431,11 +1464,49 @@ type decideForm struct {
 }
 
 type reviewView struct {
+	Plans  []reviewPlan // annual plans in review
 	Items  []reviewItem
 	Pager  pager
 	Done   string
 	Error  string
 	Policy string // the rules in force where the reviewer works
+}
+
+// reviewPlan is an annual plan the gate sent to review, in the queue.
+type reviewPlan struct {
+	ID     int64
+	Title  string
+	Office string
+	Year   int
+	Items  int
+}
+
+// plansInReview lists the annual plans in review of offices under the
+// scopes, newest first.
+func (s *Server) plansInReview(ctx context.Context, c *Ctx, scopes []string) ([]reviewPlan, error) {
+	var out []reviewPlan
+	seen := map[int64]bool{}
+	for _, sc := range minimalScopes(scopes) {
+		ps, err := s.db.Plans(ctx, store.PlanFilter{Under: sc, Status: visits.PlanReview})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if seen[p.ID] {
+				continue
+			}
+			seen[p.ID] = true
+			rp := reviewPlan{ID: p.ID, Title: p.Title, Year: p.Year, Items: len(p.Items)}
+			if o, err := s.db.Office(ctx, p.OfficeID); err == nil {
+				rp.Office = o.Name
+				if c.Lang == i18n.EN && o.NameEN != "" {
+					rp.Office = o.NameEN
+				}
+			}
+			out = append(out, rp)
+		}
+	}
+	return out, nil
 }
 
 // reviewPage is how many demands of the queue a page shows, each with its
@@ -1470,6 +1541,9 @@ func (s *Server) reviewView(r *http.Request, c *Ctx) (reviewView, error) {
 			Check: checkViewOf(c, gate.InReview, rec.Findings, rec.Burden, rec.TargetN), Decide: decideForm{ID: rec.ID, From: "review"}})
 	}
 	v.Pager = pagerOf(r, q.Offset, q.Limit, len(list), total)
+	if v.Plans, err = s.plansInReview(ctx, c, q.Scopes); err != nil {
+		return v, err
+	}
 	code := q.Scopes[0]
 	if code == "" {
 		code = "0"

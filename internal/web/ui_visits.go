@@ -1,10 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"lighten/internal/access"
 	"lighten/internal/calendar"
@@ -26,6 +29,7 @@ func (s *Server) visitUIRoutes() []*route {
 		{Method: "GET", Pattern: "/plans/{id}", Auth: signedIn, Action: access.PlanVisits, Summary: "A plan, its items and checklists", h: s.uiPlan},
 		{Method: "POST", Pattern: "/plans/{id}", Auth: signedIn, Action: access.PlanVisits, Summary: "Save a draft plan", h: s.uiSavePlan},
 		{Method: "POST", Pattern: "/plans/{id}/submit", Auth: signedIn, Action: access.PlanVisits, Summary: "Submit a plan through the gate", h: s.uiSubmitPlan},
+		{Method: "POST", Pattern: "/plans/{id}/decision", Auth: signedIn, Action: access.ReviewDemands, Summary: "Approve or refuse a plan in review", h: s.uiDecidePlan},
 		{Method: "POST", Pattern: "/plans/{id}/items/{item}/draw", Auth: signedIn, Action: access.PlanVisits, Summary: "Commit an item's draw", h: s.uiCommitItemDraw},
 		{Method: "GET", Pattern: "/plans/{id}/results", Action: access.ReadUnits, Summary: "A plan's published results", h: s.uiPlanResults},
 		{Method: "GET", Pattern: "/inspectors", Auth: signedIn, Action: access.ScheduleVisits, Summary: "The inspector register", h: s.uiInspectors},
@@ -150,10 +154,16 @@ type itemForm struct {
 	Checklist string // one line a check: code | text | element | scoring
 	Checks    []checkLine
 	Tiers     int
+	TiersText string // one line a tier: name | share % | unit codes
+	TierLines []tierLine
 	DrawID    int64
 	CanDraw   bool
 	Kinds     []kindOption
 	Levels    []levelOption
+}
+
+type tierLine struct {
+	Name, Rate, Units string
 }
 
 type planPage struct {
@@ -173,6 +183,17 @@ type planPage struct {
 	Verdict     string
 	Err         string
 	Done        string
+	// Decision is the burden office's decision on the plan, once made in
+	// review; CanDecide offers the form to the burden office over the
+	// plan's office while the plan is in review.
+	Decision     *planDecisionView
+	CanDecide    bool
+	DecideReason string
+	DecideErr    string
+}
+
+type planDecisionView struct {
+	Label, Class, Reason, By, At string
 }
 
 type kindOption struct{ Value, Label string }
@@ -193,6 +214,20 @@ func (s *Server) planPageOf(r *http.Request, c *Ctx, p *visits.Plan) (planPage, 
 		v.Office = o.Name
 		if c.Lang == i18n.EN && o.NameEN != "" {
 			v.Office = o.NameEN
+		}
+	}
+	if d := p.Decision; d != nil {
+		dv := &planDecisionView{Label: label(c, planStatusKeys, string(p.Status)), Class: planStatusClass[p.Status], Reason: d.Reason, At: chinaTime(d.At)}
+		if who, err := s.db.Person(r.Context(), d.By); err == nil {
+			dv.By = who.Name
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return planPage{}, err
+		}
+		v.Decision = dv
+	}
+	if p.Status == visits.PlanReview {
+		if o, err := s.db.Office(r.Context(), p.OfficeID); err == nil && c.P.Can(access.ReviewDemands, o.UnitCode) {
+			v.CanDecide = true
 		}
 	}
 	v.Kinds, v.Levels = itemKindOptions(c), itemLevelOptions(c)
@@ -253,6 +288,10 @@ func itemFormOf(c *Ctx, t *units.Tree, n int, it visits.Item, drawable bool) ite
 		lines = append(lines, line)
 	}
 	f.Checklist = strings.Join(lines, "\n")
+	f.TiersText = tiersText(it.Tiers)
+	for _, ts := range it.Tiers {
+		f.TierLines = append(f.TierLines, tierLine{ts.Name, strconv.FormatFloat(ts.Rate*100, 'f', -1, 64), strings.Join(ts.Units, " ")})
+	}
 	f.CanDraw = drawable && it.DrawID == 0
 	return f
 }
@@ -270,7 +309,16 @@ func (s *Server) uiPlan(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	if err != nil {
 		return err
 	}
+	if v.CanDecide {
+		// What the gate finds in the plan now, for the burden office to weigh.
+		if res, err := s.db.CheckPlan(r.Context(), p.ID); err == nil {
+			v.Findings = findingViews(c, res.Findings())
+			v.Verdict = label(c, planStatusKeys, string(res.Verdict))
+		}
+	}
 	switch r.URL.Query().Get("done") {
+	case "decided":
+		v.Done = c.T("ui.visits.plan.done_decided")
 	case "saved":
 		v.Done = c.T("ui.visits.plan.done_saved")
 	case "submitted":
@@ -348,9 +396,66 @@ func planFromForm(r *http.Request, old *visits.Plan) (PlanBody, error) {
 			it.Checklist = []visits.CheckItem{}
 		}
 		it.Tiers = tiers[it.Code]
+		if r.PostForm.Has(fmt.Sprintf("item.%d.tiers", n)) {
+			if it.Tiers, err = tiersFromForm(row, it.Code, get("tiers")); err != nil {
+				return b, err
+			}
+		}
 		b.Items = append(b.Items, it)
 	}
 	return b, nil
+}
+
+// tiersFromForm reads an item's risk tiers, one a line:
+// "name | share drawn in % | unit codes" with the codes separated by
+// spaces or commas; the codes are sorted and kept once.
+func tiersFromForm(row int, code, text string) ([]visits.TierSpec, error) {
+	out := []visits.TierSpec{}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		j := len(out)
+		parts := strings.Split(line, "|")
+		for k := range parts {
+			parts[k] = strings.TrimSpace(parts[k])
+		}
+		if len(parts) != 3 {
+			return nil, tierErr(row, code, j, "", "name", "error.visits.expect.tier_line", line)
+		}
+		ts := visits.TierSpec{Name: parts[0]}
+		if ts.Name == "" {
+			return nil, tierErr(row, code, j, "", "name", "error.visits.expect.text")
+		}
+		pct, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(strings.TrimSuffix(parts[1], "%")), "％"), 64)
+		if err != nil || !(pct > 0 && pct <= 100) {
+			return nil, tierErr(row, code, j, ts.Name, "rate", "error.visits.expect.rate", parts[1])
+		}
+		ts.Rate = pct / 100
+		seen := map[string]bool{}
+		for _, u := range strings.FieldsFunc(parts[2], func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || unicode.IsSpace(r) }) {
+			if !seen[u] {
+				seen[u] = true
+				ts.Units = append(ts.Units, u)
+			}
+		}
+		if len(ts.Units) == 0 {
+			return nil, tierErr(row, code, j, ts.Name, "units", "error.visits.expect.tier_units")
+		}
+		sort.Strings(ts.Units)
+		out = append(out, ts)
+	}
+	return out, nil
+}
+
+// tiersText writes an item's tiers as the form reads them.
+func tiersText(ts []visits.TierSpec) string {
+	var lines []string
+	for _, t := range ts {
+		lines = append(lines, t.Name+" | "+strconv.FormatFloat(t.Rate*100, 'f', -1, 64)+" | "+strings.Join(t.Units, " "))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // planAgain shows the plan's page with an error, or the gate's findings.
@@ -433,6 +538,40 @@ func (s *Server) uiSubmitPlan(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		return s.planAgain(w, r, c, p, http.StatusOK, nil, res)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/plans/%d?done=submitted", id), http.StatusSeeOther)
+	return nil
+}
+
+// uiDecidePlan is the burden office's decision on a plan in review, from
+// the plan's page: approve or refuse, with a written reason.
+func (s *Server) uiDecidePlan(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	b := PlanDecisionBody{Approve: r.PostFormValue("decision") == "approve", Reason: r.PostFormValue("reason")}
+	if d := r.PostFormValue("decision"); d != "approve" && d != "refuse" {
+		return invalid("decision", "ui.visits.plan.decide_choose")
+	}
+	if _, err := s.decidePlan(r.Context(), c, id, b); err != nil {
+		e := asError(err)
+		if e.Code != CodeInvalid && e.Code != CodeConflict {
+			return err
+		}
+		p, perr := s.visiblePlan(r.Context(), c, id)
+		if perr != nil {
+			return err
+		}
+		v, verr := s.planPageOf(r, c, p)
+		if verr != nil {
+			return verr
+		}
+		v.DecideErr, v.DecideReason = e.Message.In(c.Lang), r.PostFormValue("reason")
+		return s.page(w, r, c, e.Status(), "plan", c.T("ui.visits.plan.title", p.Title), v)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/plans/%d?done=decided", id), http.StatusSeeOther)
 	return nil
 }
 
@@ -742,7 +881,7 @@ func (s *Server) myVisitsPageWith(w http.ResponseWriter, r *http.Request, c *Ctx
 		}
 		err = s.db.Write(r.Context(), c.Actor(), func(tx *store.Tx) error {
 			token, err := tx.CalendarToken(r.Context(), in.ID)
-			v.Feed = "/ical/" + token + ".ics"
+			v.Feed = s.absURL(r, "/ical/"+token+".ics")
 			return err
 		})
 		if err != nil {

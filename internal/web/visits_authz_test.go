@@ -47,6 +47,70 @@ type authzVisits struct {
 	plan   *visits.Plan
 	visit  visits.ScheduledVisit
 	leader string
+	// week2 holds the drawn items of a later week, one under 桃江县 and one
+	// under 安化县, that schedule runs are asked for.
+	week2 bool
+}
+
+// authzWeek2 is the window of the items schedule runs take.
+var authzWeek2 = [2]calendar.Date{calendar.NewDate(2026, 6, 15), calendar.NewDate(2026, 6, 19)}
+
+// drawnWeek2 draws, once, an item under each county for the second week,
+// so that a schedule run over either finds something drawn.
+func (e *authzEnv) drawnWeek2() {
+	e.register()
+	if e.visits.week2 {
+		return
+	}
+	ctx := context.Background()
+	for _, scope := range []string{"430922", "430923"} {
+		e.n++
+		p := &visits.Plan{OfficeID: e.issuer.ID, Year: 2026, Title: fmt.Sprintf("第二周计划 %d", e.n), Items: []visits.Item{{
+			Code: fmt.Sprintf("W2-%d", e.n), Title: "专项检查", Kind: visits.Special, Scope: scope, Level: units.Village,
+			Rate: 0.5, Team: 2, From: authzWeek2[0], To: authzWeek2[1], Checklist: []visits.CheckItem{{Code: "C1", Text: "台账"}}}}}
+		err := e.f.db.Write(ctx, store.System, func(tx *store.Tx) error {
+			if err := tx.SavePlan(ctx, p); err != nil {
+				return err
+			}
+			if err := tx.SetPlanStatus(ctx, p.ID, visits.PlanApproved); err != nil {
+				return err
+			}
+			rec, err := tx.CommitItemDraw(ctx, p.Items[0].ID)
+			if err != nil {
+				return err
+			}
+			return tx.RunDraw(ctx, rec, "beacon")
+		})
+		if err != nil {
+			e.f.t.Fatal(err)
+		}
+	}
+	e.visits.week2 = true
+}
+
+// planInReview saves a plan in review of the office at a place ("" is the
+// issuer principal's office at 桃江县).
+func (e *authzEnv) planInReview(place string) *visits.Plan {
+	e.register()
+	e.n++
+	ctx := context.Background()
+	office, scope := e.issuer, "430922"
+	if place == "out" {
+		office, scope = e.office[place], "430923"
+	}
+	p := &visits.Plan{OfficeID: office.ID, Year: 2026, Title: fmt.Sprintf("待复核计划 %d", e.n), Items: []visits.Item{{
+		Code: fmt.Sprintf("RV-%d", e.n), Title: "专项检查", Kind: visits.Special, Scope: scope, Level: units.Village,
+		Rate: 0.5, Team: 2, From: authzVisitWeek[0], To: authzVisitWeek[1], Checklist: []visits.CheckItem{{Code: "C1", Text: "台账"}}}}}
+	err := e.f.db.Write(ctx, store.System, func(tx *store.Tx) error {
+		if err := tx.SavePlan(ctx, p); err != nil {
+			return err
+		}
+		return tx.SetPlanStatus(ctx, p.ID, visits.PlanReview)
+	})
+	if err != nil {
+		e.f.t.Fatal(err)
+	}
+	return p
 }
 
 var authzVisitWeek = [2]calendar.Date{calendar.NewDate(2026, 6, 8), calendar.NewDate(2026, 6, 12)}
@@ -221,6 +285,12 @@ var visitAuthzCases = []authzCase{
 	{"POST /api/v1/plans/{id}/submit", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"POST", fmt.Sprintf("/api/v1/plans/%d/submit", e.plan(false).ID), nil}
 	}},
+	{"POST /api/v1/plans/{id}/decision", "in", "---Y------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/plans/%d/decision", e.planInReview(place).ID), PlanDecisionBody{Approve: true, Reason: "同意"}}
+	}},
+	{"POST /api/v1/plans/{id}/decision", "out", "----------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/plans/%d/decision", e.planInReview(place).ID), PlanDecisionBody{Approve: true, Reason: "同意"}}
+	}},
 	{"POST /api/v1/plans/{id}/items/{item}/draw", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		p := e.plan(true)
 		return authzRequest{"POST", fmt.Sprintf("/api/v1/plans/%d/items/%d/draw", p.ID, p.Items[0].ID), nil}
@@ -250,12 +320,12 @@ var visitAuthzCases = []authzCase{
 		return authzRequest{"GET", "/api/v1/schedule-runs", nil}
 	}},
 	{"POST /api/v1/schedule-runs", "in", "-YYY------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
-		e.register()
-		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-08", To: "2026-06-12"}}
+		e.drawnWeek2()
+		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
 	}},
 	{"POST /api/v1/schedule-runs", "out", "-Y--------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
-		e.register()
-		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-08", To: "2026-06-12"}}
+		e.drawnWeek2()
+		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
 	}},
 	{"GET /api/v1/me/visits", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		e.visit(false)
@@ -300,6 +370,12 @@ var visitAuthzCases = []authzCase{
 	{"POST /plans/{id}/submit", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"POST", fmt.Sprintf("/plans/%d/submit", e.plan(false).ID), url.Values{}}
 	}},
+	{"POST /plans/{id}/decision", "in", "---Y------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/plans/%d/decision", e.planInReview(place).ID), url.Values{"decision": {"refuse"}, "reason": {"请压减"}}}
+	}},
+	{"POST /plans/{id}/decision", "out", "----------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/plans/%d/decision", e.planInReview(place).ID), url.Values{"decision": {"refuse"}, "reason": {"请压减"}}}
+	}},
 	{"POST /plans/{id}/items/{item}/draw", "", "----Y-----", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		p := e.plan(true)
 		return authzRequest{"POST", fmt.Sprintf("/plans/%d/items/%d/draw", p.ID, p.Items[0].ID), url.Values{}}
@@ -325,8 +401,8 @@ var visitAuthzCases = []authzCase{
 		return authzRequest{"GET", "/schedule", nil}
 	}},
 	{"POST /schedule", "", "-YYY------", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
-		e.register()
-		return authzRequest{"POST", "/schedule", url.Values{"scope": {"430922"}, "from": {"2026-06-08"}, "to": {"2026-06-12"}}}
+		e.drawnWeek2()
+		return authzRequest{"POST", "/schedule", url.Values{"scope": {"430922"}, "from": {"2026-06-15"}, "to": {"2026-06-19"}}}
 	}},
 	{"GET /visits", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		e.visit(false)
