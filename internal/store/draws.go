@@ -70,16 +70,37 @@ func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, reve
 		After: audit.JSON(map[string]any{"plan": d.Plan, "pool": pool, "commitment": d.Commitment})})
 }
 
+// NotItemCode refuses (StateError) an ad hoc draw whose plan is the code of
+// a plan item: an item's draw is committed through the item.
+func (tx *Tx) NotItemCode(ctx context.Context, plan string) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM plan_items WHERE code = $1`, plan).Scan(&n); err != nil {
+		return fmt.Errorf("read plan items: %w", err)
+	}
+	if n > 0 {
+		return stateErr("store.draws.plan_item", plan)
+	}
+	return nil
+}
+
 // RunDraw fixes the public value and draws. The selection is stored
 // sealed; only its digest is published.
+//
+// It reads the draw again inside the transaction and changes it only while
+// it is still committed: of two runs at once, exactly one draws.
 func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error {
-	if rec.Status != "committed" {
+	cur, err := readDraw(ctx, tx.tx, rec.ID)
+	if err != nil {
+		return err
+	}
+	if cur.Status != "committed" {
+		*rec = *cur
 		return fmt.Errorf("draw %d is %s: %w", rec.ID, rec.Status, ErrState)
 	}
+	*rec = *cur
 	rec.Draw.PublicValue = public
 	var sel []string
 	var teams [][]string
-	var err error
 	if rec.Draw.TeamSize > 0 {
 		sel, teams, err = rec.Draw.RunTeams(rec.secret)
 	} else {
@@ -93,8 +114,12 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 	body, _ := json.Marshal(rec.Draw)
 	selection, _ := json.Marshal(sel)
 	teamsJSON, _ := json.Marshal(nonNil(teams))
-	if _, err := tx.exec(ctx, `UPDATE draws SET record=$1, selection=$2, teams=$3, status='drawn', drawn=$4 WHERE id=$5`, string(body), string(selection), string(teamsJSON), tx.Now, rec.ID); err != nil {
+	res, err := tx.exec(ctx, `UPDATE draws SET record=$1, selection=$2, teams=$3, status='drawn', drawn=$4 WHERE id=$5 AND status='committed'`, string(body), string(selection), string(teamsJSON), tx.Now, rec.ID)
+	if err != nil {
 		return fmt.Errorf("run draw: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("draw %d was run at the same time: %w", rec.ID, ErrState)
 	}
 	rec.Status, rec.selection, rec.teams = "drawn", sel, teams
 	return tx.Audit(ctx, audit.Record{Action: "draw.run", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10),
@@ -103,7 +128,15 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 
 // RevealDraw publishes the secret and the selection, so that anyone can
 // verify the draw.
+//
+// Like RunDraw, it reads the draw again inside the transaction and reveals
+// it only while it is still drawn.
 func (tx *Tx) RevealDraw(ctx context.Context, rec *DrawRecord) error {
+	cur, err := readDraw(ctx, tx.tx, rec.ID)
+	if err != nil {
+		return err
+	}
+	*rec = *cur
 	if rec.Status != "drawn" {
 		return fmt.Errorf("draw %d is %s: %w", rec.ID, rec.Status, ErrState)
 	}
@@ -115,8 +148,12 @@ func (tx *Tx) RevealDraw(ctx context.Context, rec *DrawRecord) error {
 		rec.Draw.Teams = rec.teams
 	}
 	body, _ := json.Marshal(rec.Draw)
-	if _, err := tx.exec(ctx, `UPDATE draws SET record=$1, status='revealed', revealed=$2 WHERE id=$3`, string(body), tx.Now, rec.ID); err != nil {
+	res, err := tx.exec(ctx, `UPDATE draws SET record=$1, status='revealed', revealed=$2 WHERE id=$3 AND status='drawn'`, string(body), tx.Now, rec.ID)
+	if err != nil {
 		return fmt.Errorf("reveal draw: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("draw %d was revealed at the same time: %w", rec.ID, ErrState)
 	}
 	rec.Status = "revealed"
 	return tx.Audit(ctx, audit.Record{Action: "draw.reveal", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10)})

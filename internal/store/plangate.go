@@ -252,12 +252,29 @@ type auditFinding struct {
 	Params   map[string]int `json:"params,omitempty"`
 }
 
+// visitPublic is the SQL condition that a scheduled visit (aliased v) is no
+// longer sealed: every plan item it serves has its draw revealed, so that
+// its target is public in the draw's record. The gate counts only such
+// visits (and admitted visit demands): a sealed visit, planned, started or
+// done, must not change any office's verdict, or a dry run would tell which
+// unit is about to be (or is being) inspected. The joint scheduler, which
+// sees sealed visits, keeps the caps against them.
+const visitPublic = `NOT EXISTS (SELECT 1 FROM visit_items svi JOIN plan_items spi ON spi.code = svi.item_code
+	LEFT JOIN draws sdr ON sdr.id = spi.draw_id WHERE svi.visit_id = v.id AND (sdr.status IS NULL OR sdr.status <> 'revealed'))`
+
 // unitVisits lists, per unit, the days of its visits from from to to:
-// scheduled visits, and admitted visit demands that list the unit or (for
+// scheduled visits no longer sealed (visitPublic), and admitted visit demands that list the unit or (for
 // research) reach its level under a unit above it. Inspection demands over
 // a pool are not visits of every unit: their drawn units' visits are
 // scheduled ones.
 func (db *DB) unitVisits(ctx context.Context, codes []string, from, to calendar.Date) (map[string][]calendar.Date, error) {
+	return unitVisitsOf(ctx, db, db.r, codes, from, to, true)
+}
+
+// unitVisitsOf is unitVisits read through q; without scheduled, only the
+// admitted visit demands (what the joint scheduler adds to the visits it
+// reads itself).
+func unitVisitsOf(ctx context.Context, db *DB, q querier, codes []string, from, to calendar.Date, scheduled bool) (map[string][]calendar.Date, error) {
 	out := map[string][]calendar.Date{}
 	if len(codes) == 0 {
 		return out, nil
@@ -272,24 +289,26 @@ func (db *DB) unitVisits(ctx context.Context, codes []string, from, to calendar.
 			marks[i] = "$" + strconv.Itoa(i+3)
 		}
 		in := strings.Join(marks, ",")
-		rows, err := db.r.QueryContext(ctx, `SELECT unit_code, day FROM visits WHERE day >= $1 AND day <= $2 AND unit_code IN (`+in+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("read visits of units: %w", err)
-		}
-		for rows.Next() {
-			var code, day string
-			if err := rows.Scan(&code, &day); err != nil {
-				rows.Close()
+		if scheduled {
+			rows, err := q.QueryContext(ctx, `SELECT v.unit_code, v.day FROM visits v WHERE v.day >= $1 AND v.day <= $2 AND v.unit_code IN (`+in+`) AND `+visitPublic, args...)
+			if err != nil {
+				return nil, fmt.Errorf("read visits of units: %w", err)
+			}
+			for rows.Next() {
+				var code, day string
+				if err := rows.Scan(&code, &day); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				out[code] = append(out[code], scanDate(day))
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return nil, err
 			}
-			out[code] = append(out[code], scanDate(day))
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 		args[0], args[1] = from.Time().UTC(), to.AddDays(1).Time().UTC()
-		rows, err = db.r.QueryContext(ctx, `SELECT du.unit_code, d.start_at FROM demands d JOIN demand_units du ON du.demand_id = d.id
+		rows, err := q.QueryContext(ctx, `SELECT du.unit_code, d.start_at FROM demands d JOIN demand_units du ON du.demand_id = d.id
 			WHERE d.kind = 'visit' AND d.status IN ('admitted', 'active', 'closed') AND d.start_at >= $1 AND d.start_at < $2
 			AND du.unit_code IN (`+in+`)`, args...)
 		if err != nil {
@@ -310,7 +329,7 @@ func (db *DB) unitVisits(ctx context.Context, codes []string, from, to calendar.
 		}
 	}
 	// Research visits to every unit of a level under a unit.
-	rows, err := db.r.QueryContext(ctx, `SELECT target_level, target_under, start_at, details FROM demands
+	rows, err := q.QueryContext(ctx, `SELECT target_level, target_under, start_at, details FROM demands
 		WHERE kind = 'visit' AND status IN ('admitted', 'active', 'closed') AND target_units = 0 AND start_at >= $1 AND start_at < $2`,
 		from.Time().UTC(), to.AddDays(1).Time().UTC())
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"lighten/internal/auth"
 	"lighten/internal/calendar"
 	"lighten/internal/collect"
+	"lighten/internal/policy"
 	"lighten/internal/units"
 	"lighten/internal/visits"
 )
@@ -414,7 +416,13 @@ func checkInspector(in *visits.RegisteredInspector) error {
 }
 
 // SaveInspector adds (ID == 0) or changes an entry of the inspector
-// register. Numbers are unique.
+// register. Numbers are unique and, once given, never change: draws and
+// visits name inspectors by them. A linked person must exist, belong to
+// the entry's office (or work in a unit under the office's unit) and be
+// linked to no other entry. While the entry is in the register of a draw
+// not yet revealed, or on a team of a visit not yet over, its person, the
+// units where it works and comes from and its relations stay as they are.
+// The audit keeps the entry before and after, person included.
 func (tx *Tx) SaveInspector(ctx context.Context, in *visits.RegisteredInspector) error {
 	if err := checkInspector(in); err != nil {
 		return err
@@ -422,6 +430,34 @@ func (tx *Tx) SaveInspector(ctx context.Context, in *visits.RegisteredInspector)
 	unit, err := officeUnit(ctx, tx.tx, in.OfficeID)
 	if err != nil {
 		return err
+	}
+	var old *visits.RegisteredInspector
+	if in.ID != 0 {
+		q := `SELECT ` + inspectorColumns + ` FROM inspectors WHERE id = $1`
+		if tx.db.Dialect == Postgres {
+			q += ` FOR UPDATE`
+		}
+		o, err := scanInspector(tx.tx.QueryRowContext(ctx, q, in.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("inspector %d: %w", in.ID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("read inspector %d: %w", in.ID, err)
+		}
+		old = &o
+		if in.Number != old.Number {
+			return invalid("number", "store.visits.inspector_number_fixed", old.Number, in.Number)
+		}
+	}
+	if in.PersonID > 0 && (old == nil || in.PersonID != old.PersonID || in.OfficeID != old.OfficeID) {
+		if err := tx.checkInspectorPerson(ctx, in, unit); err != nil {
+			return err
+		}
+	}
+	if old != nil && (in.PersonID != old.PersonID || in.Works != old.Works || in.Origin != old.Origin || !slices.Equal(in.Relations, old.Relations)) {
+		if err := tx.inspectorUnbound(ctx, old.Number); err != nil {
+			return err
+		}
 	}
 	rel, _ := json.Marshal(nonNil(in.Relations))
 	away, _ := json.Marshal(nonNil(in.Away))
@@ -437,8 +473,8 @@ func (tx *Tx) SaveInspector(ctx context.Context, in *visits.RegisteredInspector)
 	} else {
 		action = "inspector.save"
 		var res sql.Result
-		res, err = tx.exec(ctx, `UPDATE inspectors SET number=$1, name=$2, office_id=$3, person_id=$4, works=$5, origin=$6, relations=$7, capacity=$8, max_travel=$9, away=$10, active=$11 WHERE id=$12`,
-			in.Number, in.Name, in.OfficeID, person, in.Works, in.Origin, string(rel), in.Capacity, in.MaxTravel, string(away), in.Active, in.ID)
+		res, err = tx.exec(ctx, `UPDATE inspectors SET name=$1, office_id=$2, person_id=$3, works=$4, origin=$5, relations=$6, capacity=$7, max_travel=$8, away=$9, active=$10 WHERE id=$11 AND number=$12`,
+			in.Name, in.OfficeID, person, in.Works, in.Origin, string(rel), in.Capacity, in.MaxTravel, string(away), in.Active, in.ID, in.Number)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return fmt.Errorf("inspector %d: %w", in.ID, ErrNotFound)
@@ -451,9 +487,114 @@ func (tx *Tx) SaveInspector(ctx context.Context, in *visits.RegisteredInspector)
 	if err != nil {
 		return fmt.Errorf("save inspector %s: %w", in.Number, err)
 	}
-	return tx.Audit(ctx, audit.Record{Action: action, Entity: "inspector", EntityID: in.Number, UnitCode: unit,
-		After: audit.JSON(map[string]any{"office": in.OfficeID, "works": in.Works, "origin": in.Origin, "relations": len(in.Relations),
-			"capacity": in.Capacity, "max_travel": in.MaxTravel, "away": len(in.Away), "active": in.Active})})
+	rec := audit.Record{Action: action, Entity: "inspector", EntityID: in.Number, UnitCode: unit, After: audit.JSON(inspectorAudit(in))}
+	if old != nil {
+		rec.Before = audit.JSON(inspectorAudit(old))
+	}
+	return tx.Audit(ctx, rec)
+}
+
+// inspectorAudit is what the audit keeps of a register entry: not the
+// name, which the register does not publish, nor the declared relations,
+// which are personal (and name units), only their count and a digest that
+// shows any change.
+func inspectorAudit(in *visits.RegisteredInspector) map[string]any {
+	rel, _ := json.Marshal(nonNil(in.Relations))
+	sum := sha256.Sum256(rel)
+	return map[string]any{"number": in.Number, "office": in.OfficeID, "person": in.PersonID, "works": in.Works, "origin": in.Origin,
+		"relations": len(in.Relations), "relations_sha256": hex.EncodeToString(sum[:]), "capacity": in.Capacity, "max_travel": in.MaxTravel,
+		"away": len(in.Away), "active": in.Active}
+}
+
+// checkInspectorPerson checks the person linked to a register entry: one
+// who exists, of the entry's office or working under its unit, and linked
+// to no other entry.
+func (tx *Tx) checkInspectorPerson(ctx context.Context, in *visits.RegisteredInspector, officeUnit string) error {
+	var code string
+	var office sql.NullInt64
+	err := tx.tx.QueryRowContext(ctx, `SELECT unit_code, office_id FROM people WHERE id = $1`, in.PersonID).Scan(&code, &office)
+	if errors.Is(err, sql.ErrNoRows) {
+		return invalid("person", "store.visits.inspector_person_unknown", in.Number, in.PersonID)
+	}
+	if err != nil {
+		return fmt.Errorf("read person %d: %w", in.PersonID, err)
+	}
+	if office.Int64 != in.OfficeID && !strings.HasPrefix(code, officeUnit) {
+		return invalid("person", "store.visits.inspector_person_office", in.Number, in.PersonID, officeUnit)
+	}
+	var other string
+	err = tx.tx.QueryRowContext(ctx, `SELECT number FROM inspectors WHERE person_id = $1 AND id <> $2 ORDER BY number LIMIT 1`, in.PersonID, in.ID).Scan(&other)
+	if err == nil {
+		return stateErr("store.visits.inspector_person_linked", in.Number, in.PersonID, other)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read inspectors of person %d: %w", in.PersonID, err)
+	}
+	return nil
+}
+
+// inspectorUnbound refuses (StateError, naming them) when a register
+// number is in the register of a draw not yet revealed — whether it was
+// drawn stays sealed, so being in the register is enough — or on the team
+// of a visit planned from today on or started and not done.
+func (tx *Tx) inspectorUnbound(ctx context.Context, number string) error {
+	id, _ := json.Marshal(map[string]string{"id": number})
+	needle := strings.TrimSuffix(strings.TrimPrefix(string(id), "{"), "}")
+	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(needle) + "%"
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, plan, record FROM draws WHERE status <> 'revealed' AND record LIKE $1 ESCAPE '\' ORDER BY id`, like)
+	if err != nil {
+		return fmt.Errorf("read draws of inspector %s: %w", number, err)
+	}
+	var draws []string
+	for rows.Next() {
+		var id int64
+		var plan, body string
+		if err := rows.Scan(&id, &plan, &body); err != nil {
+			rows.Close()
+			return err
+		}
+		var d visits.Draw
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			rows.Close()
+			return fmt.Errorf("read draw %d: %w", id, err)
+		}
+		if slices.ContainsFunc(d.Inspectors, func(i visits.DrawInspector) bool { return i.ID == number }) {
+			draws = append(draws, fmt.Sprintf("%d (%s)", id, plan))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	today := calendar.DateOf(tx.Now.In(calendar.China))
+	vrows, err := tx.tx.QueryContext(ctx, `SELECT v.id FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id
+		WHERE vi.number = $1 AND (v.status = 'started' OR (v.status = 'planned' AND v.day >= $2)) ORDER BY v.id`, number, dateArg(today))
+	if err != nil {
+		return fmt.Errorf("read visits of inspector %s: %w", number, err)
+	}
+	var vs []string
+	for vrows.Next() {
+		var id int64
+		if err := vrows.Scan(&id); err != nil {
+			vrows.Close()
+			return err
+		}
+		vs = append(vs, strconv.FormatInt(id, 10))
+	}
+	vrows.Close()
+	if err := vrows.Err(); err != nil {
+		return err
+	}
+	if len(draws) == 0 && len(vs) == 0 {
+		return nil
+	}
+	none := func(l []string) string {
+		if len(l) == 0 {
+			return "-"
+		}
+		return strings.Join(l, ", ")
+	}
+	return stateErr("store.visits.inspector_bound", number, none(draws), none(vs))
 }
 
 // InspectorFilter selects register entries: an office's (Office > 0), or
@@ -533,23 +674,65 @@ func (db *DB) InspectorByPerson(ctx context.Context, person int64) (*visits.Regi
 	return &in, nil
 }
 
-// visitedSince maps register numbers to the units they visited (visits
-// started or done) on or after a day.
+// visitedSince maps register numbers to the recusal prefixes of the units
+// they visited (visits started or done) on or after a day. The prefixes go
+// into a draw's public record, so a visit's unit goes in only once it is
+// public: some plan item it serves has its draw revealed (the unit is in
+// that draw's published selection). While every draw of the visit is
+// sealed, the inspector recuses instead from the whole scope of the visit's
+// items (the longest, under which the unit lies), which the plans publish
+// anyway: the new draw never sends them back to the unit and its record
+// names no sealed target.
 func visitedSince(ctx context.Context, q querier, since calendar.Date) (map[string][]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT vi.number, v.unit_code FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id WHERE v.day >= $1 AND v.status IN ('started', 'done') ORDER BY vi.number, v.unit_code`, dateArg(since))
+	rows, err := q.QueryContext(ctx, `SELECT vi.number, v.id, v.unit_code, COALESCE(pi.scope, ''), COALESCE(d.status, '')
+		FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id
+		LEFT JOIN visit_items vit ON vit.visit_id = v.id LEFT JOIN plan_items pi ON pi.code = vit.item_code LEFT JOIN draws d ON d.id = pi.draw_id
+		WHERE v.day >= $1 AND v.status IN ('started', 'done') ORDER BY vi.number, v.id`, dateArg(since))
 	if err != nil {
 		return nil, fmt.Errorf("read recent visits: %w", err)
 	}
 	defer rows.Close()
-	out := map[string][]string{}
+	type seen struct {
+		number, unit, scope string
+		sealed, public      bool
+	}
+	var visited []*seen
+	at := map[[2]string]*seen{}
 	for rows.Next() {
-		var n, u string
-		if err := rows.Scan(&n, &u); err != nil {
+		var n, u, scope, status string
+		var id int64
+		if err := rows.Scan(&n, &id, &u, &scope, &status); err != nil {
 			return nil, err
 		}
-		out[n] = append(out[n], u)
+		k := [2]string{n, strconv.FormatInt(id, 10)}
+		v := at[k]
+		if v == nil {
+			v = &seen{number: n, unit: u}
+			at[k] = v
+			visited = append(visited, v)
+		}
+		switch {
+		case status == "revealed":
+			v.public = true
+		case status != "" && strings.HasPrefix(u, scope):
+			v.sealed = true
+			if len(scope) > len(v.scope) {
+				v.scope = scope
+			}
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, v := range visited {
+		prefix := v.unit
+		if v.sealed && !v.public {
+			prefix = v.scope
+		}
+		out[v.number] = append(out[v.number], prefix)
+	}
+	return out, nil
 }
 
 // CommitItemDraw commits the draw of a plan item of an approved plan: the
@@ -808,16 +991,11 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 	}
 	run.Replaced = len(replace)
 
-	// Items are scheduled together over the part of the run's window that
-	// their own windows hold: one scheduler run for each such part, so that
-	// no visit falls outside its items' windows. Parts are scheduled in
-	// order, each seeing the visits of those before.
-	type part struct {
-		from, to calendar.Date
-		items    []runItem
-	}
-	parts := map[[2]calendar.Date]*part{}
-	var order [][2]calendar.Date
+	// Items are scheduled together over the run's window, each visit on
+	// days that the windows of every item it serves hold: items at a unit
+	// whose windows overlap go in one joint visit; those whose windows
+	// share no working day visit it separately (visits.PlanItem.From/To).
+	var items []runItem
 	for _, ri := range gathered {
 		a, b := from, to
 		if ri.item.From.After(a) {
@@ -826,19 +1004,12 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 		if ri.item.To.Before(b) {
 			b = ri.item.To
 		}
-		k := [2]calendar.Date{a, b}
-		if parts[k] == nil {
-			parts[k] = &part{from: a, to: b}
-			order = append(order, k)
+		if len(workdays(a, b)) == 0 {
+			run.Skipped = append(run.Skipped, ri.item.Code)
+			continue
 		}
-		parts[k].items = append(parts[k].items, ri)
+		items = append(items, ri)
 	}
-	sort.Slice(order, func(i, j int) bool {
-		if c := order[i][0].Compare(order[j][0]); c != 0 {
-			return c < 0
-		}
-		return order[i][1].Before(order[j][1])
-	})
 	reg, err := readInspectors(ctx, tx.tx, InspectorFilter{})
 	if err != nil {
 		return nil, err
@@ -853,31 +1024,21 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 		run.Items = append(run.Items, ri.item.Code)
 	}
 	visitsMade := 0
-	for _, k := range order {
-		p := parts[k]
-		days := workdays(p.from, p.to)
-		if len(days) == 0 {
-			for _, ri := range p.items {
-				run.Skipped = append(run.Skipped, ri.item.Code)
-			}
-			continue
-		}
-		w, err := tx.windowOf(ctx, scope, days, p.items, served, reg, coords)
+	if len(items) > 0 {
+		w, err := tx.windowOf(ctx, scope, workdays(from, to), items, served, reg, coords, pt)
 		if err != nil {
 			return nil, err
 		}
 		w.WeekCap, w.YearCap = weekCap, yearCap
 		tt, err := visits.Schedule(w, opt)
 		if err != nil {
-			return nil, fmt.Errorf("schedule %s from %s to %s: %w", scope, p.from, p.to, err)
+			return nil, fmt.Errorf("schedule %s from %s to %s: %w", scope, from, to, err)
 		}
 		addStats(&run.Stats, tt.Stats)
 		run.unscheduled = append(run.unscheduled, tt.Unscheduled...)
-		if run.ID == 0 {
-			if err := tx.queryRow(ctx, `INSERT INTO schedule_runs (scope, date_from, date_to, created, created_by) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-				scope, dateArg(from), dateArg(to), tx.Now, tx.Actor.ID).Scan(&run.ID); err != nil {
-				return nil, fmt.Errorf("save schedule run: %w", err)
-			}
+		if err := tx.queryRow(ctx, `INSERT INTO schedule_runs (scope, date_from, date_to, created, created_by) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+			scope, dateArg(from), dateArg(to), tx.Now, tx.Actor.ID).Scan(&run.ID); err != nil {
+			return nil, fmt.Errorf("save schedule run: %w", err)
 		}
 		if err := tx.saveVisits(ctx, run.ID, tt.Visits, kinds); err != nil {
 			return nil, err
@@ -931,7 +1092,7 @@ func addStats(s *visits.Stats, t visits.Stats) {
 // served), the targets' visits of the year, the inspectors' limits (a day
 // on which an inspector already has a visit counts as away) and the places.
 func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, items []runItem, served map[[2]string]bool,
-	reg []visits.RegisteredInspector, coords map[string][2]float64) (*visits.Window, error) {
+	reg []visits.RegisteredInspector, coords map[string][2]float64, pt *policy.Tree) (*visits.Window, error) {
 	w := &visits.Window{Days: days, Units: map[string]visits.UnitRecord{}, Places: map[string]visits.Point{}}
 	numbers := map[string]bool{}
 	targeted := map[string]bool{}
@@ -940,7 +1101,7 @@ func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, 
 		if err != nil {
 			return nil, err
 		}
-		pi := visits.PlanItem{ID: ri.item.Code, Office: strconv.FormatInt(ri.office, 10), Checklist: []string{}}
+		pi := visits.PlanItem{ID: ri.item.Code, Office: strconv.FormatInt(ri.office, 10), Checklist: []string{}, From: ri.item.From, To: ri.item.To}
 		for _, c := range ri.item.Checklist {
 			pi.Checklist = append(pi.Checklist, c.Code)
 		}
@@ -1000,6 +1161,38 @@ func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, 
 	hist.Close()
 	if err := hist.Err(); err != nil {
 		return nil, fmt.Errorf("read visit history: %w", err)
+	}
+	// Admitted visit demands (research, or an inspection listing units)
+	// take their week's room as the gate counts them.
+	var codes []string
+	for u := range targeted {
+		codes = append(codes, u)
+	}
+	sort.Strings(codes)
+	first := visits.WeekOf(days[0])
+	asked, err := unitVisitsOf(ctx, tx.db, tx.tx, codes, first, visits.WeekOf(days[len(days)-1]).AddDays(6), false)
+	if err != nil {
+		return nil, err
+	}
+	for u, ds := range asked {
+		r := w.Units[u]
+		for _, d := range ds {
+			if wk := visits.WeekOf(d); weeks[wk] {
+				if r.WeekVisits == nil {
+					r.WeekVisits = map[calendar.Date]int{}
+				}
+				r.WeekVisits[wk]++
+			}
+		}
+		w.Units[u] = r
+	}
+	// Each target's caps are those in force where it lies: a county may
+	// have tightened them under a city-wide run.
+	for u := range targeted {
+		r := w.Units[u]
+		set := pt.At(u)
+		r.WeekCap, r.YearCap = set.Get("visit.unit.week"), set.Get("visit.unit.year")
+		w.Units[u] = r
 	}
 
 	// The drawn inspectors' limits; days they already have visits on are
@@ -1274,13 +1467,15 @@ func (tx *Tx) reportedValues(ctx context.Context, unit string, day calendar.Date
 // SaveFieldRecord stores a started visit's field record, filling each
 // claim's Reported from the values the unit reported and flagging
 // discrepancies; done marks the visit done.
+//
+// Only a started visit's record changes, and only until the last window of
+// the items it serves is over: a visit done, or one never marked done after
+// its window, is closed (StateError). Every save is kept as a new version
+// with its SHA-256, which the audit names with the previous one's.
 func (tx *Tx) SaveFieldRecord(ctx context.Context, r *visits.FieldRecord, done bool) error {
-	v, err := readVisit(ctx, tx.tx, r.VisitID)
+	v, err := tx.openForRecord(ctx, r.VisitID)
 	if err != nil {
 		return err
-	}
-	if v.Status == visits.Planned {
-		return fmt.Errorf("visit %d has not started; its leader opens it on the day: %w", v.ID, ErrState)
 	}
 	if err := r.Validate(v); err != nil {
 		return err
@@ -1310,14 +1505,103 @@ func (tx *Tx) SaveFieldRecord(ctx context.Context, r *visits.FieldRecord, done b
 			return fmt.Errorf("save field record: %w", err)
 		}
 	}
-	if done && v.Status != visits.Done {
-		if _, err := tx.exec(ctx, `UPDATE visits SET status = 'done', done = $1 WHERE id = $2`, tx.Now, v.ID); err != nil {
+	var version int
+	var previous string
+	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM field_record_versions WHERE visit_id = $1`, v.ID).Scan(&version); err != nil {
+		return fmt.Errorf("read field record versions: %w", err)
+	}
+	if version > 0 {
+		if err := tx.queryRow(ctx, `SELECT sha256 FROM field_record_versions WHERE visit_id = $1 AND version = $2`, v.ID, version).Scan(&previous); err != nil {
+			return fmt.Errorf("read field record version: %w", err)
+		}
+	}
+	version++
+	sum := sha256.Sum256(body)
+	digest := hex.EncodeToString(sum[:])
+	if _, err := tx.exec(ctx, `INSERT INTO field_record_versions (visit_id, version, record, sha256, done, by_id, at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+		v.ID, version, string(body), digest, done, tx.Actor.ID, tx.Now); err != nil {
+		return fmt.Errorf("keep field record version: %w", err)
+	}
+	if done {
+		res, err := tx.exec(ctx, `UPDATE visits SET status = 'done', done = $1 WHERE id = $2 AND status = 'started'`, tx.Now, v.ID)
+		if err != nil {
 			return fmt.Errorf("finish visit: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return stateErr("store.visits.record_done", v.ID)
 		}
 	}
 	checks, failed, disc := visits.Summary(r)
 	return tx.Audit(ctx, audit.Record{Action: "visit.record", Entity: "visit", EntityID: strconv.FormatInt(v.ID, 10),
-		After: audit.JSON(map[string]any{"checks": checks, "failed": failed, "claims": len(r.Claims), "discrepancies": disc, "findings": len(r.Findings), "done": done})})
+		After: audit.JSON(map[string]any{"checks": checks, "failed": failed, "claims": len(r.Claims), "discrepancies": disc, "findings": len(r.Findings), "done": done,
+			"version": version, "sha256": digest, "previous": previous})})
+}
+
+// openForRecord reads a visit whose field record may change: started, not
+// done, and within the last window of the items it serves (China's date).
+// It takes the visit's row, so that a concurrent save marking it done is
+// either before (and this one refused) or after.
+func (tx *Tx) openForRecord(ctx context.Context, id int64) (*visits.ScheduledVisit, error) {
+	res, err := tx.exec(ctx, `UPDATE visits SET status = status WHERE id = $1 AND status = 'started'`, id)
+	if err != nil {
+		return nil, fmt.Errorf("open visit %d: %w", id, err)
+	}
+	v, err := readVisit(ctx, tx.tx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch v.Status {
+	case visits.Planned:
+		return nil, fmt.Errorf("visit %d has not started; its leader opens it on the day: %w", v.ID, ErrState)
+	case visits.Done:
+		return nil, stateErr("store.visits.record_done", v.ID)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, stateErr("store.visits.record_done", v.ID)
+	}
+	var last sql.NullString
+	if err := tx.queryRow(ctx, `SELECT MAX(i.date_to) FROM plan_items i JOIN visit_items vi ON vi.item_code = i.code WHERE vi.visit_id = $1`, v.ID).Scan(&last); err != nil {
+		return nil, fmt.Errorf("read windows of visit %d: %w", v.ID, err)
+	}
+	if last.Valid {
+		if end := scanDate(last.String); calendar.DateOf(tx.Now.In(calendar.China)).After(end) {
+			return nil, stateErr("store.visits.record_closed", v.ID, end.String())
+		}
+	}
+	return v, nil
+}
+
+// FieldRecordVersion is one saved version of a visit's field record.
+type FieldRecordVersion struct {
+	Version int                `json:"version"`
+	SHA256  string             `json:"sha256"` // of Record's JSON as stored; "" for a record kept from before versions
+	Done    bool               `json:"done"`
+	By      int64              `json:"by"`
+	At      time.Time          `json:"at"`
+	Record  visits.FieldRecord `json:"record"`
+}
+
+// FieldRecordVersions lists every saved version of a visit's field record,
+// oldest first.
+func (db *DB) FieldRecordVersions(ctx context.Context, visit int64) ([]FieldRecordVersion, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT version, sha256, done, by_id, at, record FROM field_record_versions WHERE visit_id = $1 ORDER BY version`, visit)
+	if err != nil {
+		return nil, fmt.Errorf("read field record versions: %w", err)
+	}
+	defer rows.Close()
+	var out []FieldRecordVersion
+	for rows.Next() {
+		var fv FieldRecordVersion
+		var body string
+		if err := rows.Scan(&fv.Version, &fv.SHA256, &fv.Done, &fv.By, &fv.At, &body); err != nil {
+			return nil, fmt.Errorf("read field record versions: %w", err)
+		}
+		if err := json.Unmarshal([]byte(body), &fv.Record); err != nil {
+			return nil, fmt.Errorf("read field record version %d of visit %d: %w", fv.Version, visit, err)
+		}
+		out = append(out, fv)
+	}
+	return out, rows.Err()
 }
 
 // FieldRecord reads a visit's field record (nil, nil when none), with the
@@ -1350,15 +1634,12 @@ func (db *DB) FieldRecord(ctx context.Context, visit int64) (*visits.FieldRecord
 	return r, rows.Err()
 }
 
-// AddPhoto stores a photo of a started visit with its SHA-256.
+// AddPhoto stores a photo of a started visit with its SHA-256; like the
+// field record, only while the visit is open (openForRecord).
 func (tx *Tx) AddPhoto(ctx context.Context, visit int64, name, typ string, taken time.Time, data []byte) (visits.Photo, error) {
 	p := visits.Photo{Name: strings.TrimSpace(name), Type: typ, Size: int64(len(data)), Taken: taken.UTC()}
-	v, err := readVisit(ctx, tx.tx, visit)
-	if err != nil {
+	if _, err := tx.openForRecord(ctx, visit); err != nil {
 		return p, err
-	}
-	if v.Status == visits.Planned {
-		return p, fmt.Errorf("visit %d has not started: %w", visit, ErrState)
 	}
 	switch {
 	case len(data) == 0:
@@ -1404,13 +1685,12 @@ func (db *DB) Photo(ctx context.Context, id int64) (visits.Photo, int64, []byte,
 	return p, visit, data, nil
 }
 
-// UnitInspections counts the inspection visits (research left out) of a
-// year at each of the units, scheduled or done.
 // UnitInspectionsUnder counts the inspections (research left out) of a
 // year at each unit of a level under a unit, in one query over the range
 // of codes under it: what UnitInspections answers for a pool over a
 // province or the country, without sending its codes in batches. Units
-// without an inspection are not listed.
+// without an inspection are not listed. Sealed visits are left out
+// (visitPublic): the gate reads these counts.
 func (db *DB) UnitInspectionsUnder(ctx context.Context, level units.Level, under string, year int) (map[string]int, error) {
 	out := map[string]int{}
 	first, last := calendar.NewDate(year, 1, 1), calendar.NewDate(year, 12, 31)
@@ -1419,13 +1699,13 @@ func (db *DB) UnitInspectionsUnder(ctx context.Context, level units.Level, under
 	// unit index. Both bounds are digits only, so that every collation
 	// orders them as bytes do.
 	args := []any{level.CodeLength(), dateArg(first), dateArg(last), under}
-	within := `unit_code >= $4`
+	within := `v.unit_code >= $4`
 	if hi := nextCode(under); hi != "" {
 		args = append(args, hi)
-		within += ` AND unit_code < $5`
+		within += ` AND v.unit_code < $5`
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT unit_code, COUNT(*) FROM visits WHERE NOT research AND `+within+`
-		AND length(unit_code) = $1 AND day >= $2 AND day <= $3 GROUP BY unit_code`, args...)
+	rows, err := db.r.QueryContext(ctx, `SELECT v.unit_code, COUNT(*) FROM visits v WHERE NOT v.research AND `+within+`
+		AND length(v.unit_code) = $1 AND v.day >= $2 AND v.day <= $3 AND `+visitPublic+` GROUP BY v.unit_code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count inspections under %s: %w", under, err)
 	}
@@ -1455,6 +1735,9 @@ func nextCode(code string) string {
 	return ""
 }
 
+// UnitInspections counts the inspection visits (research left out) of a
+// year at each of the units, scheduled or done, once no longer sealed
+// (visitPublic): the gate reads these counts.
 func (db *DB) UnitInspections(ctx context.Context, units []string, year int) (map[string]int, error) {
 	out := map[string]int{}
 	first, last := calendar.NewDate(year, 1, 1), calendar.NewDate(year, 12, 31)
@@ -1463,8 +1746,8 @@ func (db *DB) UnitInspections(ctx context.Context, units []string, year int) (ma
 		chunk := units[:min(batch, len(units))]
 		units = units[len(chunk):]
 		b, _ := json.Marshal(chunk)
-		rows, err := db.r.QueryContext(ctx, `SELECT unit_code, COUNT(*) FROM visits WHERE NOT research AND day >= $1 AND day <= $2
-			AND unit_code IN (SELECT value FROM `+jsonEachOf(db.Dialect, 3)+`) GROUP BY unit_code`, dateArg(first), dateArg(last), string(b))
+		rows, err := db.r.QueryContext(ctx, `SELECT v.unit_code, COUNT(*) FROM visits v WHERE NOT v.research AND v.day >= $1 AND v.day <= $2
+			AND v.unit_code IN (SELECT value FROM `+jsonEachOf(db.Dialect, 3)+`) AND `+visitPublic+` GROUP BY v.unit_code`, dateArg(first), dateArg(last), string(b))
 		if err != nil {
 			return nil, fmt.Errorf("count inspections: %w", err)
 		}

@@ -3,8 +3,10 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,8 @@ import (
 	"lighten/internal/audit"
 	"lighten/internal/calendar"
 	"lighten/internal/collect"
+	"lighten/internal/gate"
+	"lighten/internal/policy"
 	"lighten/internal/store"
 	"lighten/internal/store/storetest"
 	"lighten/internal/units"
@@ -342,6 +346,41 @@ func TestVisitsPath(t *testing.T) {
 			}
 		}
 
+		// A draw committed while the visit is started and its draws are
+		// sealed keeps the team from the unit by the items' scope: its
+		// public record names no sealed target.
+		town := "430922113"
+		if strings.HasPrefix(v.Unit, town) {
+			town = "430922112"
+		}
+		q4 := checkItem("MZ-2026-04", 0.5, calendar.NewDate(2026, 10, 8), calendar.NewDate(2026, 10, 30), "")
+		q4.Scope = town
+		p4 := &visits.Plan{OfficeID: f.offB.ID, Year: 2026, Title: "第四季度", Items: []visits.Item{q4}}
+		savePlan(t, ctx, db, p4)
+		r4 := approveAndDraw(t, ctx, db, p4, "beacon round 3")[0]
+		public, err := db.DrawByID(ctx, r4.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pub, _ := json.Marshal(public); strings.Contains(string(pub), v.Unit) {
+			t.Fatalf("the draw committed during the visit names its sealed target %s: %s", v.Unit, pub)
+		}
+		for _, in := range public.Draw.Inspectors {
+			for _, u := range sealed {
+				if slices.Contains(in.Recuse, u) && !slices.Contains(f.register[in.ID].Relations, u) {
+					t.Fatalf("%s's published recusals name sealed target %s: %v", in.ID, u, in.Recuse)
+				}
+			}
+			if (in.ID == leader || in.ID == member) && !slices.Contains(in.Recuse, "430922") {
+				t.Fatalf("%s visited %s (sealed) and is not recused from the item's scope: %v", in.ID, v.Unit, in.Recuse)
+			}
+		}
+		for i, team := range r4.Teams() {
+			if slices.Contains(team, leader) || slices.Contains(team, member) {
+				t.Fatalf("team %v at %s has a member of the sealed visit", team, r4.Selection()[i])
+			}
+		}
+
 		// Replacing the run keeps the started visit and serves every
 		// target once.
 		var run2 *store.ScheduleRun
@@ -406,7 +445,8 @@ func TestVisitsPath(t *testing.T) {
 				rec.Findings = append(rec.Findings, visits.Finding{Item: iv.Item, Text: "另一计划的发现", Severity: "minor"})
 			}
 		}
-		err = db.Write(ctx, store.Actor{ID: f.persons[leader]}, func(tx *store.Tx) error { return tx.SaveFieldRecord(ctx, rec, true) })
+		// Saved open first: photos are taken while the visit is open.
+		err = db.Write(ctx, store.Actor{ID: f.persons[leader]}, func(tx *store.Tx) error { return tx.SaveFieldRecord(ctx, rec, false) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -420,8 +460,8 @@ func TestVisitsPath(t *testing.T) {
 		if fr.Claims[1].Discrepancy {
 			t.Fatalf("a matching claim is flagged: %+v", fr.Claims[1])
 		}
-		if done, _ := db.Visit(ctx, v.ID); done.Status != visits.Done || done.Done == nil {
-			t.Fatalf("visit not done: %+v", done)
+		if open, _ := db.Visit(ctx, v.ID); open.Status != visits.Started {
+			t.Fatalf("visit not open: %+v", open)
 		}
 		// A planned visit takes no record.
 		var other visits.ScheduledVisit
@@ -471,11 +511,37 @@ func TestVisitsPath(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "big.jpg") {
 			t.Fatalf("oversized photo: %v", err)
 		}
+		err = db.Write(ctx, store.Actor{ID: f.persons[leader]}, func(tx *store.Tx) error { return tx.SaveFieldRecord(ctx, rec, true) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done, _ := db.Visit(ctx, v.ID); done.Status != visits.Done || done.Done == nil {
+			t.Fatalf("visit not done: %+v", done)
+		}
+		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+			_, err := tx.AddPhoto(ctx, v.ID, "late.jpg", "image/jpeg", c.now(), jpeg)
+			return err
+		})
+		if !errors.Is(err, store.ErrState) {
+			t.Fatalf("photo of a done visit: %v", err)
+		}
 
-		// Counts for the gate: inspections of the year at the units.
-		counts, err := db.UnitInspections(ctx, []string{v.Unit, "430922999999"}, 2026)
-		if err != nil || counts[v.Unit] != 1 || counts["430922999999"] != 0 {
-			t.Fatalf("inspections: %v %v", counts, err)
+		// Counts for the gate: inspections of the year at the units, but
+		// none while the visit's draws are sealed, done or not.
+		gateCounts := func() (map[string]int, map[string]int) {
+			t.Helper()
+			counts, err := db.UnitInspections(ctx, []string{v.Unit, "430922999999"}, 2026)
+			if err != nil {
+				t.Fatal(err)
+			}
+			under, err := db.UnitInspectionsUnder(ctx, units.Village, "430922", 2026)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return counts, under
+		}
+		if counts, under := gateCounts(); len(counts) != 0 || len(under) != 0 {
+			t.Fatalf("sealed inspections counted for the gate: %v %v", counts, under)
 		}
 
 		// Results are published after the window, with the revealed draw.
@@ -503,6 +569,9 @@ func TestVisitsPath(t *testing.T) {
 		res, err = db.PlanResults(ctx, pa.ID)
 		if err != nil || !res[0].Published || len(res[0].Visits) != 1 {
 			t.Fatalf("results: %+v %v", res, err)
+		}
+		if counts, under := gateCounts(); len(v.Items) == 1 && (counts[v.Unit] != 1 || under[v.Unit] != 1 || counts["430922999999"] != 0) {
+			t.Fatalf("revealed inspections for the gate: %v %v", counts, under)
 		}
 		if err := visits.Verify(&res[0].Draw.Draw); err != nil {
 			t.Fatalf("published draw: %v", err)
@@ -655,6 +724,21 @@ func TestScheduleKeepsItemWindows(t *testing.T) {
 		if len(vs) != 6 {
 			t.Fatalf("%d April visits", len(vs))
 		}
+		// The windows overlap in April: a unit both items drew gets one
+		// joint visit, in April.
+		both := 0
+		inApr := map[string]bool{}
+		for _, u := range recs[0].Selection() {
+			inApr[u] = true
+		}
+		for _, u := range recs[1].Selection() {
+			if inApr[u] {
+				both++
+			}
+		}
+		if run.Stats.JointVisits != both || run.Stats.MergedPlanVisits != 2*both || run.Stats.Visits != 12-both {
+			t.Fatalf("%d units drawn by both items; stats %+v", both, run.Stats)
+		}
 		for _, v := range vs {
 			if v.Day.After(april) {
 				t.Fatalf("April item visited on %s", v.Day)
@@ -662,9 +746,9 @@ func TestScheduleKeepsItemWindows(t *testing.T) {
 		}
 		// No inspector has more visits a day than their capacity.
 		perDay := map[string]int{}
+		seen := map[int64]bool{} // a joint visit serves both items
 		for _, code := range []string{"A-APR", "A-Q2"} {
 			vs, _ := db.VisitsOfItem(ctx, code)
-			seen := map[int64]bool{}
 			for _, v := range vs {
 				if seen[v.ID] {
 					continue
@@ -696,6 +780,72 @@ func TestScheduleKeepsItemWindows(t *testing.T) {
 					t.Fatalf("audit names target %s", u)
 				}
 			}
+		}
+	})
+}
+
+// A city-wide run keeps each unit within the caps in force where it lies
+// (a county's tighter yearly cap), and counts admitted research visits
+// towards their week's cap.
+func TestScheduleUnitCapsAndResearch(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, db *store.DB, c *clock) {
+		ctx := context.Background()
+		f := setUpVisits(t, ctx, db)
+		c.at(calendar.NewDate(2026, 3, 30))
+		from, to := calendar.NewDate(2026, 4, 6), calendar.NewDate(2026, 4, 10) // one week
+		p := &visits.Plan{OfficeID: f.offA.ID, Year: 2026, Title: "全覆盖", Items: []visits.Item{checkItem("ALL-1", 1, from, to, "")}}
+		p.Items[0].Scope = "430922112"
+		savePlan(t, ctx, db, p)
+		approveAndDraw(t, ctx, db, p, "beacon")
+		const inspected, researched = "430922112001", "430922112002"
+		var research int64
+		err := db.Write(ctx, store.System, func(tx *store.Tx) error {
+			if _, err := tx.SavePolicy(ctx, "430922", policy.Document{Params: map[string]int{"visit.unit.year": 1}}, "减负"); err != nil {
+				return err
+			}
+			day := time.Date(2026, 4, 8, 9, 0, 0, 0, calendar.China)
+			d := &gate.Demand{OfficeID: f.offB.ID, IssuerUnit: "430922", Kind: gate.Visit, Title: "调研", Targets: gate.Targets{Units: []string{researched}},
+				Start: day, End: day.Add(2 * time.Hour), Visit: &gate.VisitInfo{Research: true}}
+			if err := tx.CreateDemand(ctx, d); err != nil {
+				return err
+			}
+			research = d.ID
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An inspection in March (done), and the research visit admitted.
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO schedule_runs (id, scope, date_from, date_to, created, created_by) VALUES (99, '430922', '2026-03-02', '2026-03-06', $1, 0)`, []any{c.now()}},
+			{`INSERT INTO visits (run_id, unit_code, day, team, items, status) VALUES (99, $1, '2026-03-03', '[]', '[]', 'done')`, []any{inspected}},
+			{`UPDATE demands SET status = 'admitted' WHERE id = $1`, []any{research}},
+		} {
+			if err := db.Exec(ctx, q.sql, q.args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var run *store.ScheduleRun
+		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+			var err error
+			run, err = tx.ScheduleWindow(ctx, "4309", from, to, visits.Options{Anneal: 100_000})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		why := map[string]string{}
+		for _, u := range run.Unscheduled() {
+			why[u.Unit] = u.Reasons[0].Rule
+		}
+		if len(why) != 2 || why[inspected] != visits.RuleYear || why[researched] != visits.RuleWeek {
+			t.Fatalf("unscheduled: %+v", run.Unscheduled())
+		}
+		if run.Stats.Visits != 8 {
+			t.Fatalf("stats: %+v", run.Stats)
 		}
 	})
 }

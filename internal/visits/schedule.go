@@ -33,6 +33,9 @@ const (
 	RuleTravel   = "inspector.travel"   // an inspector's travel minutes a day
 	RuleAway     = "inspector.away"     // an inspector's days off
 	RuleWindow   = "visit.window"       // the window has no working day
+	// RuleSeparate says that the unit's plan items' windows share no day
+	// of the window, so that it is visited more than once.
+	RuleSeparate = "visit.separate"
 )
 
 // Point is a location in degrees (WGS-84).
@@ -70,6 +73,24 @@ type PlanItem struct {
 	// target with a team of its own uses that instead.
 	Inspectors []string
 	Targets    []Target
+	// From and To bound the days of the window the item's visits may
+	// take: its own window (zero: unbounded on that side). A joint visit
+	// takes a day every item it serves allows; items at a unit whose
+	// windows share no day of the window visit it separately.
+	From, To calendar.Date
+}
+
+// span is the first and last index of the window's days an item allows
+// (first > last: none).
+func (it *PlanItem) span(days []calendar.Date) (int, int) {
+	first, last := 0, len(days)-1
+	for first <= last && !it.From.IsZero() && days[first].Before(it.From) {
+		first++
+	}
+	for last >= first && !it.To.IsZero() && days[last].After(it.To) {
+		last--
+	}
+	return first, last
 }
 
 // Target is a drawn unit, with the inspectors drawn for it (draw order,
@@ -263,7 +284,16 @@ type joint struct {
 	weekHave   map[calendar.Date]int
 	fixed      []Reason // reasons that hold whatever the days
 	allowed    []uint64 // days the unit's caps and the team's days off leave
+	// first, last bound the days every item of the visit allows (its
+	// items' windows' intersection, as indices of the window's days).
+	first, last int
+	// separate: the unit's items' windows share no day, so the unit has
+	// other joints (visits) in the window.
+	separate bool
 }
+
+// inSpan reports whether day d is one every item of the visit allows.
+func (j *joint) inSpan(d int) bool { return d >= j.first && d <= j.last }
 
 // merged is a window checked and merged, shared by the scheduler, the
 // checker and the LP writer.
@@ -353,13 +383,15 @@ func prepare(w *Window) (*merged, error) {
 
 	// Every plan item's target at a unit joins that unit's one visit.
 	type drawn struct {
-		item int
-		team []int32
+		item        int
+		team        []int32
+		first, last int // the days the item allows
 	}
 	byUnit := map[string][]drawn{}
 	seenItem := map[string]bool{}
 	for k := range w.Items {
 		it := &w.Items[k]
+		first, last := it.span(w.Days)
 		if it.ID == "" || it.Office == "" {
 			return nil, fmt.Errorf("plan item %d needs an id and an office", k+1)
 		}
@@ -393,7 +425,7 @@ func prepare(w *Window) (*merged, error) {
 				seen[i] = true
 				team = append(team, i)
 			}
-			byUnit[t.Unit] = append(byUnit[t.Unit], drawn{k, team})
+			byUnit[t.Unit] = append(byUnit[t.Unit], drawn{k, team, first, last})
 		}
 	}
 	codes := make([]string, 0, len(byUnit))
@@ -401,13 +433,61 @@ func prepare(w *Window) (*merged, error) {
 		codes = append(codes, c)
 	}
 	sort.Strings(codes)
-	p.joints = make([]joint, len(codes))
-	for n, code := range codes {
+	// A unit's items go into one joint visit when their windows share a
+	// day of the window; otherwise into as few groups as do (the earliest
+	// last day of those left, and every item that allows it), whose spans
+	// then follow one another without sharing a day.
+	type group struct {
+		code        string
+		ds          []drawn
+		first, last int
+		nth, of     int // the group's place among its unit's
+	}
+	var groups []group
+	for _, code := range codes {
 		ds := byUnit[code]
+		sort.SliceStable(ds, func(a, b int) bool { return ds[a].last < ds[b].last })
+		var gs []group
+		for len(ds) > 0 {
+			if ds[0].first > ds[0].last { // no day at all: one group of them
+				var none, rest []drawn
+				for _, d := range ds {
+					if d.first > d.last {
+						none = append(none, d)
+					} else {
+						rest = append(rest, d)
+					}
+				}
+				gs = append(gs, group{code: code, ds: none, first: 0, last: -1})
+				ds = rest
+				continue
+			}
+			g := group{code: code, first: ds[0].first, last: ds[0].last}
+			var rest []drawn
+			for _, d := range ds {
+				if d.first <= g.last && d.first <= d.last {
+					g.ds = append(g.ds, d)
+					g.first = max(g.first, d.first)
+				} else {
+					rest = append(rest, d)
+				}
+			}
+			gs = append(gs, g)
+			ds = rest
+		}
+		for k := range gs {
+			gs[k].nth, gs[k].of = k, len(gs)
+		}
+		groups = append(groups, gs...)
+	}
+	p.joints = make([]joint, len(groups))
+	for n, gr := range groups {
+		code, ds := gr.code, gr.ds
 		sort.Slice(ds, func(a, b int) bool { return w.Items[ds[a].item].ID < w.Items[ds[b].item].ID })
 		j := &p.joints[n]
 		j.unit = code
 		j.planVisits = len(ds)
+		j.first, j.last, j.separate = gr.first, gr.last, gr.of > 1
 		// The lead item (lowest id) brings its whole drawn team; each other
 		// office brings its first drawn inspector unless one of its own is
 		// already in: every checklist goes with someone the office drew.
@@ -471,10 +551,30 @@ func prepare(w *Window) (*merged, error) {
 		if rec.YearCap > 0 && rec.YearCap < yearCap {
 			j.yearCap = rec.YearCap
 		}
-		j.yearHave, j.weekHave = rec.YearVisits, rec.WeekVisits
+		// A unit visited separately: each group counts the groups before
+		// it towards the year (as if they were visited), and a week two
+		// groups could share without room for both goes to one of them.
+		j.yearHave, j.weekHave = rec.YearVisits+gr.nth, rec.WeekVisits
 		j.loc = locate(code)
+		if gr.nth > 0 && j.first <= j.last {
+			prev := &p.joints[n-1]
+			if wk := p.week[j.first]; prev.first <= prev.last && p.week[prev.last] == wk && j.weekHave[wk]+2 > j.weekCap {
+				if p.week[prev.first] != wk { // the earlier visit has other weeks
+					for prev.last >= prev.first && p.week[prev.last] == wk {
+						if len(prev.allowed) > 0 {
+							prev.allowed[prev.last>>6] &^= 1 << (uint(prev.last) & 63)
+						}
+						prev.last--
+					}
+				} else {
+					for j.first <= j.last && p.week[j.first] == wk {
+						j.first++
+					}
+				}
+			}
+		}
 
-		if p.nd == 0 {
+		if p.nd == 0 || j.first > j.last {
 			j.fixed = append(j.fixed, reason(RuleWindow, code, "", calendar.Date{}, nil, 0, 0))
 		}
 		if len(j.team) < 2 {
@@ -492,7 +592,7 @@ func prepare(w *Window) (*merged, error) {
 		if len(j.fixed) > 0 {
 			continue
 		}
-		for d := 0; d < p.nd; d++ {
+		for d := j.first; d <= j.last; d++ {
 			if j.weekHave[p.week[d]]+1 > j.weekCap {
 				continue
 			}
@@ -678,14 +778,29 @@ func (p *merged) split() []*piece {
 	}
 	// Days of one week with the same inspectors away are interchangeable
 	// to every visit of the piece: the exact search tries one of them.
+	// So are they only to visits whose items' windows hold both.
 	for _, pc := range out {
 		pc.class = make([]int32, p.nd)
 		ids := map[string]int32{}
+		var spans [][2]int
+		seenSpan := map[[2]int]bool{}
+		for _, v := range pc.visits {
+			j := &p.joints[v.g]
+			if sp := [2]int{j.first, j.last}; (j.first > 0 || j.last < p.nd-1) && !seenSpan[sp] {
+				seenSpan[sp] = true
+				spans = append(spans, sp)
+			}
+		}
 		for d := 0; d < p.nd; d++ {
 			k := []byte(p.week[d].String())
 			for x, in := range pc.insp {
 				if bit(p.away[in.g], d) {
 					k = fmt.Appendf(k, ",%d", x)
+				}
+			}
+			for x, sp := range spans {
+				if d >= sp[0] && d <= sp[1] {
+					k = fmt.Appendf(k, "/%d", x)
 				}
 			}
 			c, ok := ids[string(k)]
@@ -809,6 +924,9 @@ func (p *merged) assemble(pieces []*piece, results []*result) *Timetable {
 			u.Items = append(u.Items, it.Item)
 		}
 		u.Reasons = ex.explain(n)
+		if j.separate {
+			u.Reasons = append(u.Reasons, separateReason(j))
+		}
 		rules := map[string]bool{}
 		for _, r := range u.Reasons {
 			if !rules[r.Rule] {
@@ -867,7 +985,7 @@ func (ex *explainer) explain(n int) []Reason {
 	var order []group
 	days := map[group][]calendar.Date{}
 	have := map[group]int{}
-	for d := 0; d < p.nd; d++ {
+	for d := j.first; d <= j.last; d++ {
 		w := p.week[d]
 		if j.weekHave[w]+1 > j.weekCap {
 			g := group{RuleWeek, -1, w}
@@ -924,6 +1042,38 @@ func (ex *explainer) explain(n int) []Reason {
 		out = append(out, reason(RuleCapacity, j.unit, "", calendar.Date{}, nil, 0, 0))
 	}
 	return out
+}
+
+// separateReason says that a unit is visited separately for some of its
+// plan items: their windows share no working day of the window with the
+// others'. It names the items, never the unit.
+func separateReason(j *joint) Reason {
+	var ids []string
+	for _, it := range j.items {
+		ids = append(ids, it.Item)
+	}
+	return Reason{Rule: RuleSeparate, Unit: j.unit, Have: len(ids),
+		Message: i18n.Both("visits.reason.separate", strings.Join(ids, ", "))}
+}
+
+// Sealed is the reason as it may be shown while the visit's target is
+// sealed: without the unit, in its field or its message, and without the
+// minutes of a round trip from an inspector's home (which would place the
+// unit on a circle around a known office).
+func (r Reason) Sealed() Reason {
+	r.Unit = ""
+	switch {
+	case r.Rule == RuleRandom, r.Rule == RuleYear:
+		r.Message = i18n.Both("visits.reason.sealed."+r.Rule, r.Have, r.Limit)
+	case r.Rule == RuleWeek:
+		r.Message = i18n.Both("visits.reason.sealed."+r.Rule, r.Have, weekName(r.Week), r.Limit)
+	case r.Rule == RuleCapacity && r.Inspector == "":
+		r.Message = i18n.Both("visits.reason.sealed." + r.Rule)
+	case r.Rule == RuleTravel && r.Week.IsZero():
+		r.Have = 0
+		r.Message = i18n.Both("visits.reason.sealed."+r.Rule, r.Inspector, r.Limit)
+	}
+	return r
 }
 
 // reason builds a reason with its message in both languages.

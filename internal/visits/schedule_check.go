@@ -20,7 +20,9 @@ func (v Violation) String() string { return v.Rule + ": " + v.Message }
 // Check verifies a timetable against the window from first principles,
 // sharing nothing with the scheduler but the travel formula: every visit on
 // a working day of the window, at a drawn unit, with every plan item that
-// drew the unit, a team of at least two inspectors drawn for it, each
+// drew the unit (several visits only where their windows share no working
+// day of the window, each within its items' windows), a team of at least
+// two inspectors drawn for it, each
 // checklist carried by an inspector its office drew; the units' weekly and
 // yearly caps; the inspectors' days off, visits a day and travel a day (the
 // routes cover exactly each inspector's visits that day, and their minutes
@@ -95,6 +97,27 @@ func Check(w *Window, tt *Timetable) []Violation {
 		}
 	}
 
+	// A unit's items go in one visit unless their windows share no working
+	// day of the window: then it may have several, each within the
+	// windows of the items it serves.
+	mergeable := func(unit string) bool {
+		lo, hi := calendar.Date{}, calendar.Date{}
+		for _, x := range asks[unit] {
+			if f := x.item.From; !f.IsZero() && (lo.IsZero() || f.After(lo)) {
+				lo = f
+			}
+			if t := x.item.To; !t.IsZero() && (hi.IsZero() || t.Before(hi)) {
+				hi = t
+			}
+		}
+		for _, d := range w.Days {
+			if (lo.IsZero() || !d.Before(lo)) && (hi.IsZero() || !d.After(hi)) {
+				return true
+			}
+		}
+		return false
+	}
+
 	type slot struct {
 		insp string
 		day  calendar.Date
@@ -152,6 +175,9 @@ func Check(w *Window, tt *Timetable) []Violation {
 				continue
 			}
 			x.served++
+			if f, t := x.item.From, x.item.To; !f.IsZero() && v.Day.Before(f) || !t.IsZero() && v.Day.After(t) {
+				bad("visit.window", "%s: outside plan item %s's window %s to %s", where, iv.Item, f, t)
+			}
 			if fmt.Sprint(iv.Checklist) != fmt.Sprint(x.item.Checklist) || iv.Office != x.item.Office {
 				bad("visit.checklist", "%s: plan item %s's office or checklist differs from the plan", where, iv.Item)
 			}
@@ -168,13 +194,13 @@ func Check(w *Window, tt *Timetable) []Violation {
 				}
 			}
 		}
-		if len(v.Items) != len(a) {
+		if len(v.Items) != len(a) && mergeable(v.Unit) {
 			bad("visit.merge", "%s: serves %d of the %d plan items that drew the unit", where, len(v.Items), len(a))
 		}
 	}
 	for unit, n := range unitCount {
 		wc, yc := caps(unit)
-		if n > 1 {
+		if n > 1 && mergeable(unit) {
 			bad("visit.merge", "unit %s visited %d times in the window: its visits were not merged", unit, n)
 		}
 		r := w.Units[unit]
@@ -244,7 +270,7 @@ func Check(w *Window, tt *Timetable) []Violation {
 		if len(u.Reasons) == 0 {
 			bad("coverage", "unit %s is unscheduled without a reason", u.Unit)
 		}
-		if unitCount[u.Unit] > 0 {
+		if unitCount[u.Unit] > 0 && mergeable(u.Unit) {
 			bad("coverage", "unit %s is both visited and unscheduled", u.Unit)
 		}
 		for _, id := range u.Items {

@@ -84,7 +84,7 @@ func WriteLP(out io.Writer, w *Window) (LPModel, error) {
 
 	hasX := func(v, d int) bool {
 		j := &p.joints[v]
-		if len(j.team) < 2 {
+		if len(j.team) < 2 || !j.inSpan(d) {
 			return false
 		}
 		for _, i := range j.team {

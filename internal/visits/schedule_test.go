@@ -375,6 +375,10 @@ func genWindow(t *rapid.T) *Window {
 	for k := 0; k < nitems; k++ {
 		it := PlanItem{ID: fmt.Sprintf("P%d", k), Office: []string{"A", "B", "C"}[rapid.IntRange(0, 2).Draw(t, "office")],
 			Checklist: []string{fmt.Sprintf("check %d", k)}}
+		if rapid.IntRange(0, 2).Draw(t, "own window?") == 0 {
+			a := rapid.IntRange(0, nd-1).Draw(t, "from")
+			it.From, it.To = w.Days[a], w.Days[rapid.IntRange(a, nd-1).Draw(t, "to")]
+		}
 		perTarget := rapid.Bool().Draw(t, "per target")
 		if !perTarget {
 			it.Inspectors = team("item team")
@@ -560,4 +564,90 @@ func readCBCObjective(path string) (float64, error) {
 	}
 	i := strings.LastIndex(first, " ")
 	return strconv.ParseFloat(strings.TrimSpace(first[i+1:]), 64)
+}
+
+// Items whose windows overlap but differ still go in one joint visit, on a
+// day both windows hold; items whose windows share no day visit the unit
+// separately, in weeks that keep the cap, and say so when one cannot.
+func TestJointVisitWithinItemWindows(t *testing.T) {
+	days := weekdays(monday, 10) // two weeks
+	x := "430922101001"
+	item := func(id, office string, from, to calendar.Date, team ...string) PlanItem {
+		return PlanItem{ID: id, Office: office, Checklist: []string{"C1"}, From: from, To: to,
+			Targets: []Target{{Unit: x, Inspectors: team}}}
+	}
+	w := &Window{Days: days, Inspectors: inspectors(4, 2, 240), Places: places(), Items: []PlanItem{
+		item("AQ", "应急管理局", days[0], days[4], "I01", "I02"),
+		item("NY", "农业农村局", days[0], days[9], "I03", "I04"),
+	}}
+	tt := mustSchedule(t, w)
+	if len(tt.Visits) != 1 || len(tt.Visits[0].Items) != 2 || tt.Visits[0].Day.After(days[4]) || tt.Stats.JointVisits != 1 || tt.Stats.MergedPlanVisits != 2 {
+		t.Fatalf("overlapping windows: %+v %+v", tt.Visits, tt.Stats)
+	}
+
+	// Windows a week apart: two visits, one in each.
+	w.Items[1].From = days[5]
+	tt = mustSchedule(t, w)
+	if len(tt.Visits) != 2 || len(tt.Unscheduled) != 0 || WeekOf(tt.Visits[0].Day) == WeekOf(tt.Visits[1].Day) {
+		t.Fatalf("separate windows: %+v %+v", tt.Visits, tt.Unscheduled)
+	}
+	for _, v := range tt.Visits {
+		if len(v.Items) != 1 || (v.Items[0].Item == "AQ") != !v.Day.After(days[4]) {
+			t.Fatalf("visit outside its item's window: %+v", v)
+		}
+	}
+
+	// Windows in one week that share no day: the cap of one visit a week
+	// leaves one of them out, saying why.
+	w.Items[0].To, w.Items[1].From, w.Items[1].To = days[1], days[2], days[4]
+	tt = mustSchedule(t, w)
+	if len(tt.Visits) != 1 || len(tt.Unscheduled) != 1 {
+		t.Fatalf("one week: %+v %+v", tt.Visits, tt.Unscheduled)
+	}
+	rules := map[string]bool{}
+	for _, r := range tt.Unscheduled[0].Reasons {
+		rules[r.Rule] = true
+		if r.Rule == RuleSeparate && (strings.Contains(r.Sealed().Message.EN, x) || !strings.Contains(r.Message.EN, tt.Unscheduled[0].Items[0])) {
+			t.Fatalf("separate reason: %+v", r)
+		}
+	}
+	if !rules[RuleSeparate] {
+		t.Fatalf("no %s reason: %+v", RuleSeparate, tt.Unscheduled[0].Reasons)
+	}
+	// With room for two visits a week, both go.
+	w.WeekCap = 2
+	tt = mustSchedule(t, w)
+	if len(tt.Visits) != 2 || len(tt.Unscheduled) != 0 {
+		t.Fatalf("one week, cap 2: %+v %+v", tt.Visits, tt.Unscheduled)
+	}
+	// The checker refuses a visit outside an item's window.
+	w.WeekCap = 0
+	w.Items[1].From, w.Items[1].To = days[0], days[9]
+	tt = mustSchedule(t, w)
+	w.Items[0].From, w.Items[0].To = tt.Visits[0].Day.AddDays(1), days[9]
+	if v := Check(w, tt); len(v) == 0 {
+		t.Fatal("a visit before its item's window passes the checker")
+	}
+}
+
+// A sealed reason names no unit, in its field or its message.
+func TestReasonSealed(t *testing.T) {
+	u := "430922101001"
+	for _, r := range []Reason{
+		reason(RuleRandom, u, "", calendar.Date{}, nil, 1, 2),
+		reason(RuleYear, u, "", calendar.Date{}, nil, 4, 4),
+		reason(RuleWeek, u, "", monday, []calendar.Date{monday}, 1, 1),
+		reason(RuleCapacity, u, "", calendar.Date{}, nil, 0, 0),
+		reason(RuleCapacity, u, "I01", monday, []calendar.Date{monday}, 2, 2),
+		reason(RuleTravel, u, "I01", calendar.Date{}, nil, 365, 360),
+		reason(RuleAway, u, "I01", monday, []calendar.Date{monday}, 0, 0),
+	} {
+		s := r.Sealed()
+		if s.Unit != "" || strings.Contains(s.Message.EN+s.Message.ZH, u) || s.Message.EN == "" || s.Message.ZH == "" || s.Rule != r.Rule {
+			t.Errorf("%s sealed: %+v", r.Rule, s)
+		}
+		if r.Rule == RuleTravel && s.Have != 0 {
+			t.Errorf("sealed travel keeps the minutes: %+v", s)
+		}
+	}
 }

@@ -66,6 +66,11 @@ func (s *Server) apiCreateDraw(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	if err != nil {
 		return invalid("reveal_after", "error.bad_date", "reveal_after", b.RevealAfter)
 	}
+	// The selection stays sealed until reveal_after: a day already begun
+	// would let it be revealed at once.
+	if now := s.db.Now(); !after.After(now) {
+		return invalid("reveal_after", "error.draw_reveal_after", b.RevealAfter, now.In(gate.China).Format("2006-01-02"))
+	}
 	d := &visits.Draw{Plan: strings.TrimSpace(b.Plan), MinPerTier: b.MinPerTier, Tiers: b.Tiers}
 	if len(d.Tiers) == 0 {
 		if b.Under != "" {
@@ -101,6 +106,15 @@ func (s *Server) apiCreateDraw(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	}
 	var rec *store.DrawRecord
 	err = s.db.Write(r.Context(), c.Actor(), func(tx *store.Tx) error {
+		// A plan item's draw goes through its item (its pool, its register,
+		// its window): an ad hoc draw may not take an item's code as its plan.
+		if err := tx.NotItemCode(r.Context(), d.Plan); err != nil {
+			e := gateError(err)
+			if we, ok := e.(*Error); ok {
+				we.Field = "plan"
+			}
+			return e
+		}
 		var err error
 		rec, err = tx.CreateDraw(r.Context(), office.ID, d, after)
 		return err

@@ -55,8 +55,12 @@ func TestDrawSealedThenVerifiable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rev.RevealAfter = time.Now().Add(-time.Hour)
-		if err := f.db.Write(context.Background(), store.System, func(tx *store.Tx) error { return tx.RevealDraw(context.Background(), rev) }); err != nil {
+		// The store reads reveal_after from the table: the transaction's
+		// clock is moved past it instead.
+		if err := f.db.Write(context.Background(), store.System, func(tx *store.Tx) error {
+			tx.Now = rev.RevealAfter.Add(time.Hour)
+			return tx.RevealDraw(context.Background(), rev)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		_, body = f.do("GET", "/api/v1/draws/"+id, "", nil)

@@ -916,8 +916,9 @@ func (s *Server) runView(ctx context.Context, run *store.ScheduleRun) (RunView, 
 	for _, u := range run.Unscheduled() {
 		uv := UnscheduledView{Items: u.Items, Reasons: slices.Clone(u.Reasons)}
 		if sealed {
+			// The unit out of the field and the message alike.
 			for i := range uv.Reasons {
-				uv.Reasons[i].Unit = ""
+				uv.Reasons[i] = uv.Reasons[i].Sealed()
 			}
 		} else {
 			uv.Unit = u.Unit

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -1095,28 +1096,6 @@ func (s *Server) uiAddPhoto(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 
 // ---- the iCal feed
 
-// icalEscape escapes a TEXT value (RFC 5545 3.3.11).
-func icalEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
-}
-
-// icalFold folds a content line at 75 octets without splitting a rune.
-func icalFold(line string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range line {
-		l := len(string(r))
-		if n+l > 75 {
-			b.WriteString("\r\n ")
-			n = 1
-		}
-		b.WriteRune(r)
-		n += l
-	}
-	b.WriteString("\r\n")
-	return b.String()
-}
-
 // uiICal serves an inspector's visits as an iCal feed: sealed visits
 // carry no location, a started one its target.
 func (s *Server) uiICal(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -1141,38 +1120,35 @@ func (s *Server) uiICal(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	if host == "" {
 		host = "lighten"
 	}
-	stamp := s.db.Now().UTC().Format("20060102T150405Z")
-	var b strings.Builder
-	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//lighten//visits//ZH\r\nCALSCALE:GREGORIAN\r\n")
-	b.WriteString(icalFold("X-WR-CALNAME:" + icalEscape(c.T("ui.visits.ical.name", in.Number))))
+	// The feed is visits.WriteICal's (docs/visits.md): a sealed visit's
+	// event names neither its target nor its place.
+	stamp := s.db.Now().UTC()
+	events := make([]visits.ICalEvent, 0, len(list))
 	for _, v := range list {
-		day := strings.ReplaceAll(v.Day.String(), "-", "")
-		next := strings.ReplaceAll(v.Day.AddDays(1).String(), "-", "")
-		b.WriteString("BEGIN:VEVENT\r\n")
-		b.WriteString(icalFold(fmt.Sprintf("UID:visit-%d@%s", v.ID, host)))
-		b.WriteString("DTSTAMP:" + stamp + "\r\n")
-		b.WriteString("DTSTART;VALUE=DATE:" + day + "\r\nDTEND;VALUE=DATE:" + next + "\r\n")
 		role := c.T("ui.visits.ical.member")
 		if v.Leader() == in.Number {
 			role = c.T("ui.visits.ical.leader")
 		}
+		ev := visits.ICalEvent{UID: fmt.Sprintf("visit-%d@%s", v.ID, host), Day: v.Day, Stamp: stamp,
+			Description: c.T("ui.visits.ical.team", strings.Join(v.Team, ", "))}
 		if v.Status == visits.Planned {
-			b.WriteString(icalFold("SUMMARY:" + icalEscape(c.T("ui.visits.ical.sealed", role))))
+			ev.Summary = c.T("ui.visits.ical.sealed", role)
 		} else {
 			name := placeOf(t, v.Unit, v.Unit)
-			b.WriteString(icalFold("SUMMARY:" + icalEscape(c.T("ui.visits.ical.visit", name, role))))
-			b.WriteString(icalFold("LOCATION:" + icalEscape(name)))
+			ev.Summary, ev.Location = c.T("ui.visits.ical.visit", name, role), name
 		}
-		b.WriteString(icalFold("DESCRIPTION:" + icalEscape(c.T("ui.visits.ical.team", strings.Join(v.Team, ", ")))))
-		b.WriteString("TRANSP:OPAQUE\r\nEND:VEVENT\r\n")
+		events = append(events, ev)
 	}
-	b.WriteString("END:VCALENDAR\r\n")
+	var b bytes.Buffer
+	if err := visits.WriteICal(&b, c.T("ui.visits.ical.name", in.Number), events); err != nil {
+		return err
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(http.StatusOK)
-	w.Write([]byte(b.String()))
+	w.Write(b.Bytes())
 	return nil
 }

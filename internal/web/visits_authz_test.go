@@ -50,6 +50,10 @@ type authzVisits struct {
 	// week2 holds the drawn items of a later week, one under 桃江县 and one
 	// under 安化县, that schedule runs are asked for.
 	week2 bool
+	// colleague is JC-2's person and token (JC-1 is the inspector
+	// principal's).
+	colleague      units.Person
+	colleagueToken string
 }
 
 // authzWeek2 is the window of the items schedule runs take.
@@ -124,7 +128,8 @@ func (e *authzEnv) register() {
 	*e.now = time.Date(2026, 6, 1, 9, 0, 0, 0, gate.China)
 	e.visits = &authzVisits{}
 	ctx := context.Background()
-	colleague, _ := e.f.person("colleague", "430922", "inspector@430922")
+	colleague, token := e.f.person("colleague", "430922", "inspector@430922")
+	e.visits.colleague, e.visits.colleagueToken = colleague, token
 	for i, p := range []units.Person{e.people["inspector"], colleague} {
 		in := visits.RegisteredInspector{Number: fmt.Sprintf("JC-%d", i+1), Name: p.Name, OfficeID: e.issuer.ID, PersonID: p.ID,
 			Works: "430922101", Capacity: 2, MaxTravel: 300, Active: true}
@@ -192,19 +197,11 @@ func (e *authzEnv) visit(started bool) *authzVisits {
 		}
 		av.visit, av.leader = vs[0], vs[0].Leader()
 		if av.leader != "JC-1" {
-			// The principal leads: swap the register's people.
-			list, _ := e.f.db.Inspectors(ctx, store.InspectorFilter{})
-			persons := map[string]int64{"JC-1": list[1].PersonID, "JC-2": list[0].PersonID}
-			for _, step := range []map[string]int64{{"JC-1": 0}, {"JC-2": persons["JC-2"]}, {"JC-1": persons["JC-1"]}} {
-				for i := range list {
-					if id, ok := step[list[i].Number]; ok {
-						list[i].PersonID = id
-						if err := e.f.db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.SaveInspector(ctx, &list[i]) }); err != nil {
-							e.f.t.Fatal(err)
-						}
-					}
-				}
-			}
+			// The principal leads: JC-2's person becomes the inspector
+			// principal. (The register itself cannot be swapped once the
+			// draw is made: that is how a sealed visit would be given to
+			// someone else.)
+			e.people["inspector"], e.tokens["inspector"] = av.colleague, av.colleagueToken
 		}
 	}
 	*e.now = visitDay(av.visit.Day)

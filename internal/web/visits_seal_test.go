@@ -3,12 +3,18 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"lighten/internal/audit"
+	"lighten/internal/calendar"
+	"lighten/internal/gate"
 	"lighten/internal/store"
 	"lighten/internal/store/storetest"
+	"lighten/internal/units"
 	"lighten/internal/visits"
 )
 
@@ -179,6 +185,13 @@ func testVisitSealed(t *testing.T, kind store.Dialect) {
 		if n := countAudit(t, f, "visit.reveal"); n != 0 {
 			t.Fatalf("%d reveals audited before the visit", n)
 		}
+		// The gate's dry run, through the API and the demand form: a
+		// research visit, or an inspection approved one by one, to the
+		// target in the visit's week is answered as one to the other
+		// village (visit.unit.week, visit.unit.year).
+		for _, who := range []struct{ login, token string }{{"yingji", e.token}, {"nongye", otherIssuer}} {
+			gateSame(t, f, who.login, who.token, e.visit.Day, [2]string{target, name}, [2]string{sibling, siblingName})
+		}
 
 		// The day: the member still cannot start it, the leader can.
 		*e.now = visitDay(e.visit.Day)
@@ -243,4 +256,141 @@ func countAudit(t *testing.T, f *fixture, action string) int {
 		}
 	}
 	return n
+}
+
+// gateSame runs the gate's dry run as an issuer, through the API and the
+// demand form, on visits to a village in the week of day: a research visit
+// and an inspection approved one by one. The answers for the target and
+// for the other village must be the same up to the village: a sealed visit
+// changes no verdict, finding or word.
+func gateSame(t *testing.T, f *fixture, login, token string, day calendar.Date, target, other [2]string) {
+	t.Helper()
+	start := time.Date(day.Year(), day.Month(), day.Day(), 14, 0, 0, 0, gate.China)
+	end := start.Add(2 * time.Hour)
+	inputs := map[string]func(unit string) DemandInput{
+		"research": func(unit string) DemandInput {
+			return DemandInput{Kind: gate.Visit, Title: "乡村治理专题调研", Body: "座谈了解村级事务。", Targets: gate.Targets{Units: []string{unit}},
+				Start: &start, End: &end, Visit: &gate.VisitInfo{Research: true}}
+		},
+		"inspection": func(unit string) DemandInput {
+			return DemandInput{Kind: gate.Visit, Title: "信访件核查", Body: "不听汇报、不用陪同。", Targets: gate.Targets{Units: []string{unit}},
+				Start: &start, End: &end, Visit: &gate.VisitInfo{Approved: true, ApprovalReason: "群众举报", Rate: 1, Team: 2}}
+		},
+	}
+	norm := func(unit [2]string, b string) string {
+		return strings.NewReplacer(unit[0], "VILLAGE", unit[1], "NAME").Replace(b)
+	}
+	for what, in := range inputs {
+		s1, b1 := f.do("POST", "/api/v1/demands/check", token, in(target[0]))
+		s2, b2 := f.do("POST", "/api/v1/demands/check", token, in(other[0]))
+		if s1 != 200 || s1 != s2 || norm(target, string(b1)) != norm(other, string(b2)) {
+			t.Errorf("%s: the gate answers a %s visit to the target otherwise than to the other village: %d %.600s\n%d %.600s",
+				login, what, s1, b1, s2, b2)
+		}
+	}
+	c := f.uiClient("zh")
+	c.signIn(login)
+	form := func(unit string, research bool) url.Values {
+		v := url.Values{"kind": {"visit"}, "title": {"乡村治理专题调研"}, "body": {"座谈了解村级事务。"}, "targets": {"units"}, "units": {unit},
+			"start": {start.Format("2006-01-02T15:04")}, "end": {end.Format("2006-01-02T15:04")}}
+		if research {
+			v.Set("visit_research", "1")
+		} else {
+			v.Set("visit_approved", "1")
+			v.Set("visit_approval_reason", "群众举报")
+			v.Set("visit_rate", "100")
+			v.Set("visit_team", "2")
+		}
+		return v
+	}
+	for _, research := range []bool{true, false} {
+		r1 := c.post("/demands/check", form(target[0], research))
+		r2 := c.post("/demands/check", form(other[0], research))
+		if r1.status != 200 || r1.status != r2.status || norm(target, r1.body) != norm(other, r2.body) {
+			t.Errorf("%s: the demand form's check (research %v) answers the target otherwise than the other village: %d\n%d\n%s",
+				login, research, r1.status, r2.status, firstDiff(norm(target, r1.body), norm(other, r2.body)))
+		}
+	}
+}
+
+// firstDiff shows where two texts part.
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	lo := max(0, i-200)
+	return "…" + a[lo:min(len(a), i+200)] + "\n---\n…" + b[lo:min(len(b), i+200)]
+}
+
+// A schedule run that leaves a visit out says why without naming the unit
+// while the draws are sealed: neither the reason's unit nor its message,
+// through the API or the page. With visit.unit.year at 1 in the county, a
+// second item drawing every village of the target's township the next week
+// cannot visit the target again; its reason is the yearly cap.
+func TestScheduleReasonsSealed(t *testing.T) {
+	for _, kind := range storetest.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			e := newVisitEnv(t, kind)
+			f := e.f
+			ctx := context.Background()
+			target, name := e.visit.Unit, e.targetName()
+			sibling, siblingName := "430922100202", "花果山村"
+			if target == sibling {
+				sibling, siblingName = "430922100201", "三里桥村"
+			}
+			_, burden := f.person("jianfu", "430922", "burden@430922")
+			if status, body := f.do("PUT", "/api/v1/policies/430922", burden, PolicyBody{Params: map[string]int{"visit.unit.year": 1}, Note: "减负"}); status != 200 {
+				t.Fatalf("policy: %d %s", status, body)
+			}
+			// The gate tells nothing of the target's sealed visit either.
+			_, _, otherIssuer := f.issuerIn("nongye", "430922")
+			next := calendar.NewDate(2026, 6, 16)
+			gateSame(t, f, "nongye", otherIssuer, next, [2]string{target, name}, [2]string{sibling, siblingName})
+
+			p := &visits.Plan{OfficeID: e.office.ID, Year: 2026, Title: "2026年桃花江镇专项检查", Items: []visits.Item{{
+				Code: "AQ-2026-07", Title: "防汛专项检查", Kind: visits.Special, Scope: "430922100", Level: units.Village,
+				Rate: 1, Team: 2, From: calendar.NewDate(2026, 6, 15), To: calendar.NewDate(2026, 6, 19),
+				Checklist: []visits.CheckItem{{Code: "C1", Text: "防汛物资是否到位", Scoring: true}},
+			}}}
+			var run *store.ScheduleRun
+			err := f.db.Write(ctx, store.System, func(tx *store.Tx) error {
+				if err := tx.SavePlan(ctx, p); err != nil {
+					return err
+				}
+				if err := tx.SetPlanStatus(ctx, p.ID, visits.PlanApproved); err != nil {
+					return err
+				}
+				d, err := tx.CommitItemDraw(ctx, p.Items[0].ID)
+				if err != nil {
+					return err
+				}
+				if err := tx.RunDraw(ctx, d, "福利彩票 2026061期"); err != nil {
+					return err
+				}
+				run, err = tx.ScheduleWindow(ctx, "430922", calendar.NewDate(2026, 6, 15), calendar.NewDate(2026, 6, 19), visits.Options{})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(run.Unscheduled()) != 1 || run.Unscheduled()[0].Unit != target || run.Unscheduled()[0].Reasons[0].Rule != visits.RuleYear {
+				t.Fatalf("unscheduled: %+v", run.Unscheduled())
+			}
+			status, body := f.do("GET", "/api/v1/schedule-runs", burden, nil)
+			if status != 200 || !strings.Contains(string(body), `"rule":"visit.unit.year"`) || !strings.Contains(string(body), "the unit already had 1 inspection(s) this year") {
+				t.Fatalf("runs: %d %s", status, body)
+			}
+			if strings.Contains(string(body), target) || strings.Contains(string(body), name) {
+				t.Errorf("the runs name the sealed target %s: %s", target, body)
+			}
+			for _, lang := range []string{"zh", "en"} {
+				c := f.uiClient(lang)
+				c.signIn("jianfu")
+				r := c.get("/schedule")
+				uiMust(t, r, http.StatusOK, "visit.unit.year")
+				uiMustNot(t, r, target, name)
+			}
+		})
+	}
 }
