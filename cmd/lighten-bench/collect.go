@@ -146,6 +146,7 @@ type collectResult struct {
 	held, prefilled     int64
 	loadSecs            float64
 	noneCold, heldCold  time.Duration
+	heldBuild           time.Duration // the first check after the load: sets built from the values
 	none, withHeld      []time.Duration
 	noneTotal, heldLeft int // minutes per village asked, before and after prefill
 	status              gate.Status
@@ -382,6 +383,21 @@ func benchPrefill(ctx context.Context, s *collectSetup, o collectOpts, res *coll
 	res.loadSecs = time.Since(t0).Seconds()
 	logf("%s: %d values held, loaded in %.1f s (%.0f rows/s)", s.kind, res.held, res.loadSecs, float64(res.held)/res.loadSecs)
 
+	// The first check of a server after the load finds no saved sets and
+	// builds them from the values (then saves them); the server then
+	// restarts, as after an upgrade, and the cold check loads them.
+	if err := s.reopen(ctx); err != nil {
+		return err
+	}
+	t0 = time.Now()
+	if r, err = s.db.CheckDemand(ctx, s.nationalReport()); err != nil {
+		return err
+	}
+	res.heldBuild = time.Since(t0)
+	if r.Prefilled != res.held {
+		return fmt.Errorf("first check with values held: %d prefilled, %d held", r.Prefilled, res.held)
+	}
+	logf("%s: first check after the load, sets built from the values: %s", s.kind, ms3(res.heldBuild))
 	if err := s.reopen(ctx); err != nil {
 		return err
 	}
@@ -1192,15 +1208,16 @@ func collectTables(rs []*collectResult, o collectOpts) string {
 
 	if !o.skip["gate"] {
 		fmt.Fprintf(&b, "Gate check (`store.DB.CheckDemand`) of a report of 50 elements to every village of the country; %d warm runs after the cold one.\n\n", o.reps)
-		b.WriteString("| database | villages | values held | prefilled by the check | bulk load of held values | cold (first) | median | p90 | minutes asked per village | goal |\n")
-		b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("The first check after the bulk load finds no saved fresh-value sets and builds them from the values (and saves them); the server is then started again, and \"cold\" is its first check, which loads the saved sets.\n\n")
+		b.WriteString("| database | villages | values held | prefilled by the check | bulk load of held values | first check, sets built | cold (first after start) | median | p90 | minutes asked per village | goal: cold and median ≤ 1 s |\n")
+		b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, r := range rs {
-			fmt.Fprintf(&b, "| %s, baseline: nothing held | %d | 0 | 0 | — | %s | %s | %s | %d | — |\n", r.kind, r.villages,
+			fmt.Fprintf(&b, "| %s, baseline: nothing held | %d | 0 | 0 | — | — | %s | %s | %s | %d | — |\n", r.kind, r.villages,
 				ms3(r.noneCold), ms3(pct(r.none, 50)), ms3(pct(r.none, 90)), r.noneTotal)
 			med := pct(r.withHeld, 50)
-			fmt.Fprintf(&b, "| %s, %.0f%% held | %d | %d | %d | %.1f s (%.0f rows/s) | %s | %s | %s | %d | ≤ 1 s: %s |\n", r.kind, o.held*100, r.villages,
-				r.held, r.prefilled, r.loadSecs, float64(r.held)/r.loadSecs, ms3(r.heldCold), ms3(med), ms3(pct(r.withHeld, 90)), r.heldLeft,
-				verdict(med <= prefillCheckGoal))
+			fmt.Fprintf(&b, "| %s, %.0f%% held | %d | %d | %d | %.1f s (%.0f rows/s) | %s | %s | %s | %s | %d | %s |\n", r.kind, o.held*100, r.villages,
+				r.held, r.prefilled, r.loadSecs, float64(r.held)/r.loadSecs, ms3(r.heldBuild), ms3(r.heldCold), ms3(med), ms3(pct(r.withHeld, 90)), r.heldLeft,
+				verdict(med <= prefillCheckGoal && r.heldCold <= prefillCheckGoal))
 		}
 	}
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"lighten/internal/units"
 )
@@ -177,6 +178,11 @@ func Defaults() *Set {
 	return s
 }
 
+// defaults is the one set of defaults that every unit without a policy
+// above it shares: a Set is never changed once made, and the gate asks for
+// the policy of each of 620,000 villages, which must not build a map each.
+var defaults = sync.OnceValue(Defaults)
+
 // Get is a parameter's value in force.
 func (s *Set) Get(id string) int {
 	v, ok := s.values[id]
@@ -276,7 +282,7 @@ func (t *Tree) above(code string) *Set {
 	if s, ok := t.sets[""]; ok && code != "" {
 		return s
 	}
-	return Defaults()
+	return defaults()
 }
 
 // At is the policy in force at unit code.

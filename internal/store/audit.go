@@ -15,6 +15,14 @@ import (
 // one writer already.
 const auditLock = 0x6c69676874656e // "lighten"
 
+// The statements of an append, prepared once on SQLite's writer
+// (writerStatements).
+const (
+	auditHead   = `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`
+	auditAppend = `INSERT INTO audit (seq, at, actor_id, actor, action, entity, entity_id, unit_code, reason, before, after, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+)
+
 // Audit appends a record for a change made in this transaction, chained to
 // the previous record.
 func (tx *Tx) Audit(ctx context.Context, r audit.Record) error {
@@ -25,7 +33,7 @@ func (tx *Tx) Audit(ctx context.Context, r audit.Record) error {
 	}
 	var prev string
 	var last int64
-	err := tx.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	err := tx.queryRow(ctx, auditHead).Scan(&last, &prev)
 	if errors.Is(err, sql.ErrNoRows) {
 		prev, last = audit.Genesis, 0
 	} else if err != nil {
@@ -35,8 +43,7 @@ func (tx *Tx) Audit(ctx context.Context, r audit.Record) error {
 	r.At = tx.Now
 	r.ActorID, r.Actor = tx.Actor.ID, tx.Actor.Login
 	audit.Seal(&r, prev)
-	_, err = tx.exec(ctx, `INSERT INTO audit (seq, at, actor_id, actor, action, entity, entity_id, unit_code, reason, before, after, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	_, err = tx.exec(ctx, auditAppend,
 		r.Seq, r.At, r.ActorID, r.Actor, r.Action, r.Entity, r.EntityID, r.UnitCode, r.Reason,
 		string(r.Before), string(r.After), r.PrevHash, r.Hash)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -155,31 +154,6 @@ func (d *Dictionary) RulesFor(codes map[string]*collect.Element) []collect.Rule 
 	return out
 }
 
-// collectCache keeps the dictionary and, per period, which units hold a
-// fresh value of each element, in step with the database by reading only
-// the values added since it last looked.
-type collectCache struct {
-	mu      sync.Mutex
-	dict    *Dictionary
-	lastVal int64
-	tree    *units.Tree
-	checked time.Time
-	periods map[string]*periodSets
-}
-
-// periodSets are the fresh-value sets of every element of one period,
-// built in one pass over the period's current values.
-type periodSets struct {
-	built time.Time
-	sets  map[int64]collect.Bitset // by element id
-}
-
-func (c *collectCache) forgetElements() {
-	c.mu.Lock()
-	c.dict = nil
-	c.mu.Unlock()
-}
-
 // Dictionary reads the data dictionary.
 func (db *DB) Dictionary(ctx context.Context) (*Dictionary, error) {
 	c := &db.collect
@@ -218,193 +192,6 @@ func (db *DB) Dictionary(ctx context.Context) (*Dictionary, error) {
 	return d, rows.Err()
 }
 
-// knownHorizon is how long a fresh-value set is trusted before it is built
-// again, so that values going stale with time drop out.
-const knownHorizon = time.Hour
-
-// Known says which units hold a fresh value of an element for a period,
-// as positions in the tree index. The first question about a period reads
-// the current values of every element of that period in one pass along
-// the index vals_current, which holds all it needs, and keeps a set per
-// element: a report's 50 elements cost one scan, not 50 scans that each
-// fetch every row from the table.
-func (db *DB) Known(ctx context.Context, e *collect.Element, period string) (collect.Known, error) {
-	tree, err := db.Tree(ctx)
-	if err != nil {
-		return nil, err
-	}
-	dict, err := db.Dictionary(ctx) // before c.mu, which it takes too
-	if err != nil {
-		return nil, err
-	}
-	c := &db.collect
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.tree != tree {
-		c.tree, c.periods, c.lastVal = tree, map[string]*periodSets{}, 0
-		if err := db.maxValID(ctx, &c.lastVal); err != nil {
-			return nil, err
-		}
-	} else if err := db.catchUp(ctx, c); err != nil {
-		return nil, err
-	}
-	now := db.Now()
-	ps, ok := c.periods[period]
-	if !ok || now.Sub(ps.built) >= knownHorizon {
-		if ps, err = db.readPeriod(ctx, tree, dict, period, now); err != nil {
-			return nil, err
-		}
-		c.periods[period] = ps
-	}
-	return ps.set(e.ID, tree.Len()), nil
-}
-
-// set is an element's set, made empty when the period holds none of its
-// values yet, so that catching up fills it.
-func (ps *periodSets) set(element int64, n int) collect.Bitset {
-	b, ok := ps.sets[element]
-	if !ok {
-		b = collect.NewBitset(n)
-		ps.sets[element] = b
-	}
-	return b
-}
-
-// readPeriod builds the fresh-value sets of every element of a period.
-// Values of elements with a limited validity are left out in SQL when
-// collected before the element's horizon, still within the index.
-func (db *DB) readPeriod(ctx context.Context, tree *units.Tree, dict *Dictionary, period string, now time.Time) (*periodSets, error) {
-	ps := &periodSets{built: now, sets: map[int64]collect.Bitset{}}
-	q := `SELECT unit_code, element_id FROM vals WHERE period = $1 AND current`
-	args := []any{period}
-	byDays := map[int][]int64{}
-	for _, e := range dict.ByID {
-		if e.ValidDays > 0 {
-			byDays[e.ValidDays] = append(byDays[e.ValidDays], e.ID)
-		}
-	}
-	days := make([]int, 0, len(byDays))
-	for d := range byDays {
-		days = append(days, d)
-	}
-	sort.Ints(days)
-	for _, d := range days {
-		args = append(args, now.AddDate(0, 0, -d))
-		q += ` AND NOT (at < $` + strconv.Itoa(len(args)) + ` AND element_id IN (`
-		for i, id := range byDays[d] {
-			if i > 0 {
-				q += ","
-			}
-			q += strconv.FormatInt(id, 10)
-		}
-		q += `))`
-	}
-	rows, err := db.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read known values: %w", err)
-	}
-	defer rows.Close()
-	var code string
-	var id, lastID int64
-	var b collect.Bitset
-	cur := posCursor{tree: tree}
-	n := tree.Len()
-	for rows.Next() {
-		if err := rows.Scan(&code, &id); err != nil {
-			return nil, err
-		}
-		if b == nil || id != lastID {
-			b, lastID = ps.set(id, n), id
-		}
-		if p, ok := cur.pos(code); ok {
-			b.Set(p)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read known values: %w", err)
-	}
-	return ps, nil
-}
-
-// posCursor finds the tree positions of codes that mostly come in code
-// order, as rows read along an index do: it looks a few units past the
-// last one found before searching the whole level, which for a national
-// report saves a binary search over 620,000 villages per value.
-type posCursor struct {
-	tree  *units.Tree
-	level units.Level
-	us    []units.Unit // the units of level, in code order
-	base  int          // the position of us[0]
-	next  int          // the index in us after the last one found
-	last  string       // the last code found, at position lastP
-	lastP int
-}
-
-func (c *posCursor) pos(code string) (int, bool) {
-	if code == c.last && c.last != "" {
-		return c.lastP, true // a unit's values of several elements, in a row
-	}
-	p, ok := c.find(code)
-	if ok {
-		c.last, c.lastP = code, p
-	}
-	return p, ok
-}
-
-func (c *posCursor) find(code string) (int, bool) {
-	l, ok := units.LevelOfCode(code)
-	if !ok {
-		return 0, false
-	}
-	if c.us == nil || l != c.level {
-		c.level, c.us, c.next = l, c.tree.Under(l, ""), 0
-		c.base, _ = c.tree.UnderRange(l, "")
-	}
-	for i := c.next; i < min(c.next+8, len(c.us)); i++ {
-		if c.us[i].Code == code {
-			c.next = i + 1
-			return c.base + i, true
-		}
-	}
-	p, ok := c.tree.Pos(code)
-	if ok {
-		c.next = p - c.base + 1
-	}
-	return p, ok
-}
-
-func (db *DB) maxValID(ctx context.Context, into *int64) error {
-	return db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM vals`).Scan(into)
-}
-
-// catchUp applies the values written since the cache last looked, by any
-// server, to the fresh-value sets it holds.
-func (db *DB) catchUp(ctx context.Context, c *collectCache) error {
-	if len(c.periods) == 0 {
-		return db.maxValID(ctx, &c.lastVal)
-	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, unit_code, element_id, period FROM vals WHERE id > $1 AND current ORDER BY id`, c.lastVal)
-	if err != nil {
-		return fmt.Errorf("catch up on values: %w", err)
-	}
-	defer rows.Close()
-	n := c.tree.Len()
-	for rows.Next() {
-		var id, element int64
-		var unit, period string
-		if err := rows.Scan(&id, &unit, &element, &period); err != nil {
-			return err
-		}
-		c.lastVal = id
-		if ps, ok := c.periods[period]; ok {
-			if p, ok := c.tree.Pos(unit); ok {
-				ps.set(element, n).Set(p)
-			}
-		}
-	}
-	return rows.Err()
-}
-
 // Value is one stored value with its provenance.
 type Value struct {
 	Unit     string    `json:"unit"`
@@ -427,7 +214,7 @@ func (db *DB) UnitValues(ctx context.Context, unit string, want map[string]strin
 	}
 	out := map[string]Value{}
 	now := db.Now()
-	// One query a period for all its elements, along vals_current, where
+	// One query a period for all its elements, along vals_key, where
 	// a unit's current values of a period are adjacent: a report of 250
 	// fields costs one round trip, not 250.
 	byID := map[int64]*collect.Element{}
@@ -442,7 +229,7 @@ func (db *DB) UnitValues(ctx context.Context, unit string, want map[string]strin
 		var rows *sql.Rows
 		var err error
 		if db.Dialect == SQLite {
-			rows, err = db.r.QueryContext(ctx, `SELECT element_id, value, demand_id, person_id, at, source FROM vals
+			rows, err = db.queryRead(ctx, `SELECT element_id, value, demand_id, person_id, at, source FROM vals
 				WHERE period = ? AND unit_code = ? AND current AND element_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
 				period, unit, jsonInts(ids))
 		} else {
@@ -537,7 +324,7 @@ const (
 )
 
 // writerStatements are prepared once on SQLite's writer (DB.prepared).
-var writerStatements = []string{supersedeSQLite, insertValsSQLite, submissionByKey, insertSubmission, markDone}
+var writerStatements = []string{supersedeSQLite, insertValsSQLite, submissionByKey, insertSubmission, markDone, auditHead, auditAppend}
 
 // WriteValues stores values for one unit, superseding its current values
 // of the same elements and periods. source says where they came from.

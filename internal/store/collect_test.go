@@ -314,3 +314,179 @@ func TestAuthCacheForgetsRevoked(t *testing.T) {
 		})
 	}
 }
+
+// knownAgrees checks that Known answers, for every element, period and
+// village, what asking the database unit by unit answers, freshness
+// included.
+func knownAgrees(t *testing.T, db *store.DB, when string, codes, periods []string, villages int) {
+	t.Helper()
+	ctx := context.Background()
+	tree, err := db.Tree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dict, err := db.Dictionary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, period := range periods {
+		for _, c := range codes {
+			known, err := db.Known(ctx, dict.Elements[c], period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i <= villages; i++ {
+				unit := fmt.Sprintf("430922112%03d", i)
+				vals, err := db.UnitValues(ctx, unit, map[string]string{c: period})
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, ok := tree.Pos(unit)
+				if !ok {
+					t.Fatalf("%s not in the tree", unit)
+				}
+				_, want := vals[c]
+				if known.Has(p) != want {
+					t.Errorf("%s: %s %s of %s: known %v, held fresh %v", when, c, period, unit, known.Has(p), want)
+				}
+			}
+		}
+	}
+}
+
+// A server starting loads the fresh-value sets another server saved and
+// catches up from the values written since; it does not use sets saved
+// for another tree (positions move when units are imported) or built
+// longer than the horizon ago, whose values may have gone stale.
+func TestKnownSnapshot(t *testing.T) {
+	for _, k := range storetest.Kinds {
+		t.Run(string(k), func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
+			clock := func() time.Time { return now }
+			dsn := storetest.DSN(t, k)
+			var open []*store.DB
+			server := func() *store.DB {
+				t.Helper()
+				db, err := store.Open(ctx, dsn, store.Options{Now: clock})
+				if err != nil {
+					t.Fatal(err)
+				}
+				open = append(open, db)
+				return db
+			}
+			defer func() {
+				for _, db := range open {
+					db.Close()
+				}
+			}()
+			sources := func(db *store.DB, when string, loaded, built int) {
+				t.Helper()
+				if l, b := db.KnownSources(); l != loaded || b != built {
+					t.Errorf("%s: sets loaded %d times and built %d times, want %d and %d", when, l, b, loaded, built)
+				}
+			}
+			a := server()
+			if _, err := a.ImportUnits(ctx, store.System, villages(12), nil); err != nil {
+				t.Fatal(err)
+			}
+			codes := []string{"E1", "E2", "E3"}
+			periods := []string{"2026", "2025"}
+			err := a.Write(ctx, store.System, func(tx *store.Tx) error {
+				office := units.Office{UnitCode: "430922", Name: "桃江县统计局"}
+				if err := tx.CreateOffice(ctx, &office); err != nil {
+					return err
+				}
+				for _, c := range codes {
+					e := &collect.Element{Code: c, Name: "数据元" + c, Type: collect.Integer, Period: collect.Year, Owner: office.ID, Status: collect.Approved}
+					if c == "E3" {
+						e.ValidDays = 30
+					}
+					if err := tx.SaveElement(ctx, e); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			write := func(db *store.DB, at time.Time, i int, el, period string) {
+				t.Helper()
+				was := now
+				now = at
+				defer func() { now = was }()
+				err := db.Write(ctx, store.System, func(tx *store.Tx) error {
+					return tx.WriteValues(ctx, fmt.Sprintf("430922112%03d", i), 0, "report", []store.Value{{Element: el, Period: period, Value: "1"}})
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			write(a, now.AddDate(0, 0, -40), 6, "E3", "2026")                     // stale already
+			write(a, now.AddDate(0, 0, -30).Add(30*time.Minute), 7, "E3", "2026") // stale in 30 minutes
+			for i := 1; i <= 4; i++ {
+				write(a, now, i, "E1", "2026")
+			}
+			write(a, now, 5, "E2", "2026")
+			write(a, now, 8, "E1", "2025")
+			knownAgrees(t, a, "built", codes, periods, 12)
+			sources(a, "built", 0, 2)
+			a.Close() // waits for the sets to be saved
+
+			// Written after the snapshot, by another server: new values,
+			// a correction, a value already stale.
+			b, other := server(), server()
+			write(other, now, 9, "E2", "2026")
+			write(other, now, 1, "E1", "2026")
+			write(other, now.AddDate(0, 0, -31), 10, "E3", "2026")
+			write(other, now, 11, "E3", "2025")
+			knownAgrees(t, b, "loaded", codes, periods, 12)
+			sources(b, "loaded", 2, 0)
+			write(other, now, 12, "E1", "2026")
+			knownAgrees(t, b, "loaded, caught up", codes, periods, 12)
+
+			// The tree imported again with a township whose villages come
+			// first: every position moves.
+			us := append(villages(12), units.Unit{Code: "430922100", Name: "株木潭镇", Level: units.Township, Parent: "430922"},
+				units.Unit{Code: "430922100001", Name: "新村", Level: units.Village, Parent: "430922100"})
+			if _, err := other.ImportUnits(ctx, store.System, us, nil); err != nil {
+				t.Fatal(err)
+			}
+			c := server()
+			knownAgrees(t, c, "after the tree moved", codes, periods, 12)
+			sources(c, "after the tree moved", 0, 2)
+			time.Sleep(1100 * time.Millisecond) // b notices the new tree
+			knownAgrees(t, b, "after the tree moved, a running server", codes, periods, 12)
+			c.Close()
+			d := server()
+			knownAgrees(t, d, "loaded for the new tree", codes, periods, 12)
+			sources(d, "loaded for the new tree", 2, 0)
+
+			// Two hours on: the value of village 7 went stale. Neither a
+			// server starting nor one running keeps the hour-old sets.
+			now = now.Add(2 * time.Hour)
+			e := server()
+			knownAgrees(t, e, "two hours on, starting", codes, periods, 12)
+			sources(e, "two hours on, starting", 0, 2)
+			knownAgrees(t, d, "two hours on, running", codes, periods, 12)
+			if loaded, built := d.KnownSources(); loaded+built < 4 { // its own again, or e's
+				t.Errorf("a running server kept hour-old sets")
+			}
+
+			// 50 minutes later a server in use builds its sets again in the
+			// background, answering from the ones it has meanwhile, and
+			// saves them; a server starting then loads those.
+			now = now.Add(50 * time.Minute)
+			write(other, now, 2, "E2", "2026")
+			knownAgrees(t, e, "50 minutes on, running", codes, periods, 12)
+			e.WaitBackground()
+			sources(e, "50 minutes on, rebuilt in the background", 0, 4)
+			knownAgrees(t, e, "50 minutes on, rebuilt", codes, periods, 12)
+			now = now.Add(20 * time.Minute) // 70 minutes after e first built them
+			f := server()
+			knownAgrees(t, f, "the background rebuild saved", codes, periods, 12)
+			sources(f, "the background rebuild saved", 2, 0)
+		})
+	}
+}

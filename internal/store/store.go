@@ -60,6 +60,16 @@ type DB struct {
 	// submission runs, prepared once when the database is opened: SQLite
 	// would otherwise parse them on each use, inside the write lock.
 	prepared map[string]*sql.Stmt
+	// readers holds, on SQLite, statements prepared once on the readers
+	// (readerStmt) for the queries every submission makes.
+	readersMu sync.Mutex
+	readers   map[string]*sql.Stmt
+
+	// bg counts work in the background (building and saving fresh-value
+	// sets); Close cancels bgCtx, then waits for it.
+	bg     sync.WaitGroup
+	bgCtx  context.Context
+	bgStop context.CancelFunc
 }
 
 // Options tune Open.
@@ -78,6 +88,7 @@ var ErrSchemaNewer = errors.New("database schema is newer than this lighten know
 // postgres:// URL, an sqlite: URL, or a file path (SQLite).
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db := &DB{now: opt.Now, dsn: dsn}
+	db.bgCtx, db.bgStop = context.WithCancel(context.Background())
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -152,9 +163,17 @@ func redact(dsn string) string {
 // Close releases the connections.
 func (db *DB) Close() error {
 	var err error
+	db.bgStop()
+	db.bg.Wait()
 	for _, st := range db.prepared {
 		st.Close()
 	}
+	db.readersMu.Lock()
+	for _, st := range db.readers {
+		st.Close()
+	}
+	db.readers = nil
+	db.readersMu.Unlock()
 	if db.r != nil && db.r != db.w {
 		err = db.r.Close()
 	}
@@ -282,6 +301,49 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return tx.tx.QueryRowContext(ctx, q, args...)
+}
+
+// queryRead runs a query on the readers. On SQLite, which would parse it
+// again each time, the statement is prepared once and kept; pgx keeps
+// PostgreSQL's prepared statements itself.
+func (db *DB) queryRead(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if db.Dialect != SQLite {
+		return db.r.QueryContext(ctx, q, args...)
+	}
+	st, err := db.readerStmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRowRead is queryRead for one row.
+func (db *DB) queryRowRead(ctx context.Context, q string, args ...any) *sql.Row {
+	if db.Dialect != SQLite {
+		return db.r.QueryRowContext(ctx, q, args...)
+	}
+	st, err := db.readerStmt(ctx, q)
+	if err != nil {
+		return db.r.QueryRowContext(ctx, q, args...) // reports the error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (db *DB) readerStmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	db.readersMu.Lock()
+	defer db.readersMu.Unlock()
+	if st, ok := db.readers[q]; ok {
+		return st, nil
+	}
+	st, err := db.r.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if db.readers == nil {
+		db.readers = map[string]*sql.Stmt{}
+	}
+	db.readers[q] = st
+	return st, nil
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.
