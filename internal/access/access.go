@@ -107,7 +107,7 @@ func (p Principal) Scopes(a Action) []string {
 			out = append(out, g.UnitCode)
 		}
 	}
-	return minimal(out)
+	return Minimal(out)
 }
 
 // Has reports whether p holds role r anywhere.
@@ -138,8 +138,9 @@ func roleCarries(r units.Role, a Action) bool {
 	return false
 }
 
-// minimal drops scopes covered by another scope in the list.
-func minimal(scopes []string) []string {
+// Minimal drops scopes covered by another scope in the list (keeping the
+// first of equal ones).
+func Minimal(scopes []string) []string {
 	var out []string
 	for i, s := range scopes {
 		covered := false

@@ -197,24 +197,7 @@ func (s *Server) planOffice(ctx context.Context, c *Ctx) (units.Office, error) {
 
 // readerScopes are the subtrees whose offices' plans a person reads.
 func readerScopes(c *Ctx) []string {
-	return minimalScopes(append(c.P.Scopes(access.ReadDemands), c.P.Scopes(access.ScheduleVisits)...))
-}
-
-func minimalScopes(in []string) []string {
-	var out []string
-	for i, s := range in {
-		covered := false
-		for j, t := range in {
-			if i != j && units.Contains(t, s) && (t != s || j < i) {
-				covered = true
-				break
-			}
-		}
-		if !covered {
-			out = append(out, s)
-		}
-	}
-	return out
+	return access.Minimal(append(c.P.Scopes(access.ReadDemands), c.P.Scopes(access.ScheduleVisits)...))
 }
 
 // visiblePlan reads a plan the person may see: their office's, or one of

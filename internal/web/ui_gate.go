@@ -1486,7 +1486,7 @@ type reviewPlan struct {
 func (s *Server) plansInReview(ctx context.Context, c *Ctx, scopes []string) ([]reviewPlan, error) {
 	var out []reviewPlan
 	seen := map[int64]bool{}
-	for _, sc := range minimalScopes(scopes) {
+	for _, sc := range access.Minimal(scopes) {
 		ps, err := s.db.Plans(ctx, store.PlanFilter{Under: sc, Status: visits.PlanReview})
 		if err != nil {
 			return nil, err
