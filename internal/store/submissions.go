@@ -111,6 +111,8 @@ type demandVersion struct {
 type reportCache struct {
 	mu sync.Mutex
 	m  map[int64]cachedReport
+
+	compl complCache // completeness sets (completeness.go)
 }
 
 type cachedReport struct {
@@ -157,35 +159,80 @@ func targetRange(t *units.Tree, tg gate.Targets, under string) (string, bool) {
 	return "", false
 }
 
+// completenessExpected is how many of a report's targets are under code.
+func completenessExpected(tree *units.Tree, d *DemandRecord, code string) int {
+	if d.Targets.Spec() {
+		if p, ok := targetRange(tree, d.Targets, code); ok {
+			lo, hi := tree.UnderRange(d.Targets.Level, p)
+			return hi - lo
+		}
+		return 0
+	}
+	n := 0
+	for _, u := range d.Targets.Units {
+		if units.Contains(code, u) {
+			n++
+		}
+	}
+	return n
+}
+
+func unitName(tree *units.Tree, code string) string {
+	if u, ok := tree.Get(code); ok {
+		return u.Name
+	}
+	return ""
+}
+
 // Completeness of a report under a unit ("" the country), with a line per
-// child unit when children is set.
+// child unit when children is set. It counts from the report's sets kept
+// in memory (completeness.go), and gives the same answer as
+// CompletenessSQL.
 func (db *DB) Completeness(ctx context.Context, d *DemandRecord, under string, children bool) (Completeness, []Completeness, error) {
 	tree, err := db.Tree(ctx)
 	if err != nil {
 		return Completeness{}, nil, err
 	}
-	name := func(code string) string {
-		if u, ok := tree.Get(code); ok {
-			return u.Name
-		}
-		return ""
+	top := Completeness{Unit: under, Name: unitName(tree, under), Expected: completenessExpected(tree, d, under)}
+	c := &db.reports.compl
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, err := db.complSetsFor(ctx, c, tree, d)
+	if err != nil {
+		return top, nil, err
 	}
-	expected := func(code string) int {
-		if d.Targets.Spec() {
-			if p, ok := targetRange(tree, d.Targets, code); ok {
-				lo, hi := tree.UnderRange(d.Targets.Level, p)
-				return hi - lo
+	top.Submitted, top.OnTime = s.count(tree, under)
+	var lines []Completeness
+	if children {
+		kids, _ := tree.Children(under, 0, -1)
+		for _, k := range kids {
+			cl := Completeness{Unit: k.Code, Name: k.Name, Expected: completenessExpected(tree, d, k.Code)}
+			cl.Submitted, cl.OnTime = s.count(tree, k.Code)
+			if cl.Expected == 0 && cl.Submitted == 0 {
+				continue
 			}
-			return 0
-		}
-		n := 0
-		for _, u := range d.Targets.Units {
-			if units.Contains(code, u) {
-				n++
+			if cl.Expected > 0 {
+				cl.Percent = float64(cl.Submitted) * 100 / float64(cl.Expected)
 			}
+			lines = append(lines, cl)
 		}
-		return n
 	}
+	if top.Expected > 0 {
+		top.Percent = float64(top.Submitted) * 100 / float64(top.Expected)
+	}
+	return top, lines, nil
+}
+
+// CompletenessSQL answers as Completeness does, grouping the report's
+// submissions in SQL each time. It is the reference the sets are tested
+// against.
+func (db *DB) CompletenessSQL(ctx context.Context, d *DemandRecord, under string, children bool) (Completeness, []Completeness, error) {
+	tree, err := db.Tree(ctx)
+	if err != nil {
+		return Completeness{}, nil, err
+	}
+	name := func(code string) string { return unitName(tree, code) }
+	expected := func(code string) int { return completenessExpected(tree, d, code) }
 	top := Completeness{Unit: under, Name: name(under), Expected: expected(under)}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
