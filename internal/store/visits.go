@@ -481,6 +481,17 @@ func (tx *Tx) SaveInspector(ctx context.Context, in *visits.RegisteredInspector)
 			}
 		}
 	}
+	if isUnique(err) && in.PersonID > 0 && isPersonOnce(err) {
+		// A concurrent transaction linked the person first (PostgreSQL
+		// waits for it to commit before refusing): the same answer as the
+		// check above, naming the other entry read outside this
+		// transaction, which the violation has ended on PostgreSQL.
+		var other string
+		if e := tx.db.r.QueryRowContext(ctx, `SELECT number FROM inspectors WHERE person_id = $1 AND number <> $2 ORDER BY number LIMIT 1`, in.PersonID, in.Number).Scan(&other); e != nil {
+			other = "?"
+		}
+		return stateErr("store.visits.inspector_person_linked", in.Number, in.PersonID, other)
+	}
 	if isUnique(err) {
 		return fmt.Errorf("inspector number %s is already registered: %w", in.Number, ErrConflict)
 	}
@@ -504,6 +515,14 @@ func inspectorAudit(in *visits.RegisteredInspector) map[string]any {
 	return map[string]any{"number": in.Number, "office": in.OfficeID, "person": in.PersonID, "works": in.Works, "origin": in.Origin,
 		"relations": len(in.Relations), "relations_sha256": hex.EncodeToString(sum[:]), "capacity": in.Capacity, "max_travel": in.MaxTravel,
 		"away": len(in.Away), "active": in.Active}
+}
+
+// isPersonOnce reports whether a unique violation is of
+// inspectors_person_once (migration 00012): PostgreSQL names the index,
+// SQLite its column.
+func isPersonOnce(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "inspectors_person_once") || strings.Contains(s, "inspectors.person_id")
 }
 
 // checkInspectorPerson checks the person linked to a register entry: one

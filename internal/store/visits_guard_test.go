@@ -373,3 +373,67 @@ func TestFieldRecordClosesAndKeepsVersions(t *testing.T) {
 		}
 	})
 }
+
+// A person is linked to one register entry even when two entries are saved
+// at once: on PostgreSQL the second transaction's check cannot see the
+// first's uncommitted row, and the unique index inspectors_person_once
+// (migration 00012) refuses it with the same answer as the check. "No
+// person" (NULL) repeats freely.
+func TestInspectorPersonOnceConcurrent(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, db *store.DB, c *clock) {
+		ctx := context.Background()
+		f := setUpVisits(t, ctx, db)
+		var person int64
+		err := db.Write(ctx, store.System, func(tx *store.Tx) error {
+			p, err := tx.CreatePerson(ctx, store.NewPerson{Login: "twice", Name: "两次", UnitCode: "430922112", OfficeID: f.offA.ID})
+			person = p.ID
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// The index itself, behind the store's back.
+		if err := db.Exec(ctx, `UPDATE inspectors SET person_id = $1 WHERE number = 'HN-001'`, f.persons["HN-003"]); err == nil {
+			t.Fatal("the database let two entries share a person")
+		}
+		if err := db.Exec(ctx, `UPDATE inspectors SET person_id = NULL WHERE number IN ('HN-001', 'HN-002')`); err != nil {
+			t.Fatalf("two entries without a person: %v", err)
+		}
+
+		// Two creations at once: the first holds its transaction open until
+		// the second has checked and is writing.
+		entry := func(n string) visits.RegisteredInspector {
+			return visits.RegisteredInspector{Number: n, Name: "并发", OfficeID: f.offA.ID, PersonID: person, Works: "430922", Capacity: 1, MaxTravel: 60, Active: true}
+		}
+		first := make(chan struct{})
+		second := make(chan error, 1)
+		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+			in := entry("HN-008")
+			if err := tx.SaveInspector(ctx, &in); err != nil {
+				return err
+			}
+			go func() {
+				close(first)
+				second <- saveInspector(ctx, db, entry("HN-009"))
+			}()
+			<-first
+			time.Sleep(300 * time.Millisecond)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("first entry: %v", err)
+		}
+		err = <-second
+		var se *store.StateError
+		if !errors.As(err, &se) || !errors.Is(err, store.ErrState) || se.Key != "store.visits.inspector_person_linked" {
+			t.Fatalf("second entry with the same person: %v", err)
+		}
+		if m := se.Message(); !strings.Contains(m.ZH, "HN-008") || !strings.Contains(m.EN, "HN-008") {
+			t.Fatalf("message does not name the other entry: %+v", m)
+		}
+		if got, err := db.InspectorByPerson(ctx, person); err != nil || got.Number != "HN-008" {
+			t.Fatalf("person's entry: %+v %v", got, err)
+		}
+	})
+}

@@ -173,6 +173,9 @@ func (s *Server) visitRoutes() []*route {
 			Params:  []param{pID}, Result: VisitView{}, h: s.apiStartVisit},
 		{Method: "GET", Pattern: "/api/v1/visits/{id}/record", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
 			Summary: "A started visit's field record", Params: []param{pID}, Result: visits.FieldRecord{}, h: s.apiFieldRecord},
+		{Method: "GET", Pattern: "/api/v1/visits/{id}/record/versions", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
+			Summary: "Every saved version of a started visit's field record, oldest first: when, by whom, its SHA-256 and the record",
+			Params:  []param{pID}, Result: []store.FieldRecordVersion{}, h: s.apiFieldRecordVersions},
 		{Method: "PUT", Pattern: "/api/v1/visits/{id}/record", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
 			Summary: "Save a started visit's field record; reported values and discrepancies are filled in",
 			Params:  []param{pID}, Body: FieldRecordBody{}, Result: visits.FieldRecord{}, h: s.apiSaveFieldRecord},
@@ -1146,6 +1149,35 @@ func (s *Server) apiFieldRecord(w http.ResponseWriter, r *http.Request, c *Ctx) 
 		rec = &visits.FieldRecord{VisitID: id, Checks: []visits.CheckResult{}, Claims: []visits.Claim{}, Findings: []visits.Finding{}}
 	}
 	writeJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+// apiFieldRecordVersions lists the saved versions of a visit's field
+// record to those who may read the record.
+func (s *Server) apiFieldRecordVersions(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.db.Visit(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	ok, err := s.mayReadRecord(r.Context(), c, v)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errorf(CodeNotFound, "error.not_found")
+	}
+	versions, err := s.db.FieldRecordVersions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if versions == nil {
+		versions = []store.FieldRecordVersion{}
+	}
+	writeJSON(w, http.StatusOK, versions)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -938,6 +939,43 @@ type visitPage struct {
 	Saved       string
 	Err         string
 	Done        string
+	History     []historyRow // the record's saved versions, oldest first
+}
+
+// historyRow is one saved version of the field record: its line and its
+// digest ("" for a record kept from before versions).
+type historyRow struct {
+	Line   string
+	SHA256 string
+	Done   bool
+}
+
+// recordHistory lists a visit's saved record versions: version, when and
+// who (the register number of the person's entry, else the person).
+func (s *Server) recordHistory(ctx context.Context, c *Ctx, visit int64) ([]historyRow, error) {
+	versions, err := s.db.FieldRecordVersions(ctx, visit)
+	if err != nil {
+		return nil, err
+	}
+	who := map[int64]string{}
+	var out []historyRow
+	for _, fv := range versions {
+		name, ok := who[fv.By]
+		if !ok {
+			in, err := s.db.InspectorByPerson(ctx, fv.By)
+			switch {
+			case err == nil:
+				name = in.Number
+			case errors.Is(err, store.ErrNotFound):
+				name = c.T("ui.visits.visit.history_person", fv.By)
+			default:
+				return nil, err
+			}
+			who[fv.By] = name
+		}
+		out = append(out, historyRow{Line: c.T("ui.visits.visit.history_row", fv.Version, chinaTime(fv.At), name), SHA256: fv.SHA256, Done: fv.Done})
+	}
+	return out, nil
 }
 
 func (s *Server) uiVisit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -1003,6 +1041,9 @@ func (s *Server) visitPageWith(w http.ResponseWriter, r *http.Request, c *Ctx, s
 		p.Findings = append(p.Findings, findingRow{N: len(p.Findings), Severity: "minor"})
 	}
 	p.Photos = rec.Photos
+	if p.History, err = s.recordHistory(r.Context(), c, v.ID); err != nil {
+		return err
+	}
 	if rec.Point != nil {
 		p.Lat, p.Lon = strconv.FormatFloat(rec.Point.Lat, 'f', 6, 64), strconv.FormatFloat(rec.Point.Lon, 'f', 6, 64)
 		p.Accuracy = strconv.FormatFloat(rec.Accuracy, 'f', 0, 64)

@@ -341,6 +341,9 @@ var visitAuthzCases = []authzCase{
 	{"GET /api/v1/visits/{id}/record", "", "-YYYY--YYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"GET", fmt.Sprintf("/api/v1/visits/%d/record", e.visit(true).visit.ID), nil}
 	}},
+	{"GET /api/v1/visits/{id}/record/versions", "", "-YYYY--YYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/api/v1/visits/%d/record/versions", e.visit(true).visit.ID), nil}
+	}},
 	{"PUT /api/v1/visits/{id}/record", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		av := e.visit(true)
 		b := fieldBody()
