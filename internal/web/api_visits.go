@@ -1125,21 +1125,31 @@ func (s *Server) mayReadRecord(ctx context.Context, c *Ctx, v *visits.ScheduledV
 	return false, nil
 }
 
-func (s *Server) apiFieldRecord(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+// readableRecord is the visit id of the request, if c may read its field
+// record; otherwise not found, as if there were no such visit.
+func (s *Server) readableRecord(r *http.Request, c *Ctx) (int64, error) {
 	id, err := idParam(r)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	v, err := s.db.Visit(r.Context(), id)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	ok, err := s.mayReadRecord(r.Context(), c, v)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if !ok {
-		return errorf(CodeNotFound, "error.not_found")
+		return 0, errorf(CodeNotFound, "error.not_found")
+	}
+	return id, nil
+}
+
+func (s *Server) apiFieldRecord(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := s.readableRecord(r, c)
+	if err != nil {
+		return err
 	}
 	rec, err := s.db.FieldRecord(r.Context(), id)
 	if err != nil {
@@ -1155,20 +1165,9 @@ func (s *Server) apiFieldRecord(w http.ResponseWriter, r *http.Request, c *Ctx) 
 // apiFieldRecordVersions lists the saved versions of a visit's field
 // record to those who may read the record.
 func (s *Server) apiFieldRecordVersions(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	id, err := idParam(r)
+	id, err := s.readableRecord(r, c)
 	if err != nil {
 		return err
-	}
-	v, err := s.db.Visit(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	ok, err := s.mayReadRecord(r.Context(), c, v)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errorf(CodeNotFound, "error.not_found")
 	}
 	versions, err := s.db.FieldRecordVersions(r.Context(), id)
 	if err != nil {
