@@ -29,7 +29,7 @@ type BulkValue struct {
 // by person at at from source, and returns how many it wrote. Each unit,
 // element and period must not already hold a current value.
 func (db *DB) LoadValues(ctx context.Context, person int64, at time.Time, source string, next func() (BulkValue, bool)) (int64, error) {
-	at = at.UTC().Truncate(time.Microsecond)
+	stamp := db.valAt(at.UTC().Truncate(time.Microsecond))
 	return db.bulkLoad(ctx, "vals", []string{"unit_code", "element_id", "period", "value", "demand_id", "person_id", "at", "source", "current"},
 		func(row []any) bool {
 			v, ok := next()
@@ -40,7 +40,7 @@ func (db *DB) LoadValues(ctx context.Context, person int64, at time.Time, source
 			if v.DemandID != 0 {
 				demand = v.DemandID
 			}
-			row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8] = v.Unit, v.ElementID, v.Period, v.Value, demand, person, at, source, true
+			row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8] = v.Unit, v.ElementID, v.Period, v.Value, demand, person, stamp, source, true
 			return true
 		})
 }

@@ -169,7 +169,7 @@ func (db *DB) buildPeriod(ctx context.Context, tree *units.Tree, dict *Dictionar
 	}
 	sort.Ints(days)
 	for _, d := range days {
-		args = append(args, now.AddDate(0, 0, -d))
+		args = append(args, db.valAt(now.AddDate(0, 0, -d)))
 		q += ` AND NOT (at < $` + strconv.Itoa(len(args)) + ` AND element_id IN (`
 		for i, id := range byDays[d] {
 			if i > 0 {
@@ -235,7 +235,7 @@ func (db *DB) catchUp(ctx context.Context, c *collectCache, dict *Dictionary, no
 	var at time.Time
 	var current bool
 	for rows.Next() {
-		if err := rows.Scan(&id, &unit, &element, &period, &at, &current); err != nil {
+		if err := rows.Scan(&id, &unit, &element, &period, valAt{&at}, &current); err != nil {
 			return err
 		}
 		last = id

@@ -377,7 +377,7 @@ func (db *DB) EachAnswer(ctx context.Context, d *DemandRecord, elements map[*col
 	for rows.Next() {
 		var v Value
 		var id int64
-		if err := rows.Scan(&v.Unit, &id, &v.Value, &v.DemandID, &v.PersonID, &v.At, &v.Source); err != nil {
+		if err := rows.Scan(&v.Unit, &id, &v.Value, &v.DemandID, &v.PersonID, valAt{&v.At}, &v.Source); err != nil {
 			return err
 		}
 		e := byID[id]
