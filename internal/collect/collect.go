@@ -329,7 +329,7 @@ func Check(s Submission, asked map[string]*Element, known map[string]string, rul
 		errs = append(errs, err)
 		return len(errs) < 20
 	}
-	out := map[string]string{}
+	out := make(map[string]string, len(s.Values))
 	for code, raw := range s.Values {
 		e, ok := asked[code]
 		if !ok {

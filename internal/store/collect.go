@@ -217,7 +217,7 @@ func (db *DB) UnitValues(ctx context.Context, unit string, want map[string]strin
 	// One query a period for all its elements, along vals_key, where
 	// a unit's current values of a period are adjacent: a report of 250
 	// fields costs one round trip, not 250.
-	byID := map[int64]*collect.Element{}
+	byID := make(map[int64]*collect.Element, len(want))
 	byPeriod := map[string][]int64{}
 	for code, period := range want {
 		if e, ok := d.Elements[code]; ok {

@@ -70,6 +70,9 @@ type DB struct {
 	bg     sync.WaitGroup
 	bgCtx  context.Context
 	bgStop context.CancelFunc
+	// ckpt is the SQLite checkpoints' goroutine, which also ends with
+	// bgCtx.
+	ckpt sync.WaitGroup
 }
 
 // Options tune Open.
@@ -116,10 +119,13 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		// that two of them never deadlock upgrading; a pool of readers.
 		// The writer keeps up to 64 MiB of pages (SQLite's default is
 		// 2 MiB), so the upper levels of the indexes it writes stay in
-		// memory, and lets the write-ahead log grow to about 80 MB before
-		// checkpointing, so that a page written by many commits in a row is
-		// copied back once rather than after every 1,000 pages.
-		db.w, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(20000)&_txlock=immediate")
+		// memory. It does not copy the write-ahead log back into the
+		// database file itself: a server does that in the background
+		// (checkpoints), so that a commit never waits for 80 MB to be
+		// copied and synced; only should the log reach about 400 MB (the
+		// background falling behind, or a command that writes much and
+		// runs no checkpoints) does the writer's commit checkpoint.
+		db.w, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(100000)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
@@ -148,6 +154,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			}
 			db.prepared[q] = st
 		}
+		db.checkpoints(checkpointEvery)
 	}
 	return db, nil
 }
@@ -165,6 +172,7 @@ func (db *DB) Close() error {
 	var err error
 	db.bgStop()
 	db.bg.Wait()
+	db.ckpt.Wait()
 	for _, st := range db.prepared {
 		st.Close()
 	}
@@ -181,6 +189,36 @@ func (db *DB) Close() error {
 		err = errors.Join(err, db.w.Close())
 	}
 	return err
+}
+
+// checkpointEvery is how often a server copies SQLite's write-ahead log
+// back into the database file.
+var checkpointEvery = 2 * time.Second
+
+// checkpoints copies SQLite's write-ahead log back into the database file
+// every so often, on a reader's connection, until the database is closed.
+// A passive checkpoint waits for nobody: the writer goes on committing
+// while it copies what was committed before, and the log starts again
+// from its beginning once all of it is copied and no reader needs it.
+// What a commit has written to the log is durable whether or not it has
+// been copied yet.
+func (db *DB) checkpoints(every time.Duration) {
+	db.ckpt.Add(1)
+	go func() {
+		defer db.ckpt.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-db.bgCtx.Done():
+				return
+			case <-t.C:
+			}
+			if _, err := db.r.ExecContext(db.bgCtx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil && db.bgCtx.Err() == nil {
+				slog.Warn("checkpoint", "db", db.URL, "err", err)
+			}
+		}
+	}()
 }
 
 // Ping checks that the database answers.

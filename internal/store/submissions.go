@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"lighten/internal/audit"
 	"lighten/internal/collect"
@@ -109,8 +108,9 @@ type demandVersion struct {
 
 // reportCache keeps decoded reports that units submit to.
 type reportCache struct {
-	mu sync.Mutex
-	m  map[int64]cachedReport
+	mu     sync.Mutex
+	m      map[int64]cachedReport
+	shapes map[*DemandRecord]cachedShape
 
 	compl complCache // completeness sets (completeness.go)
 }
@@ -407,8 +407,13 @@ func (db *DB) ReportElements(ctx context.Context, d *gate.Demand) (map[*collect.
 	if err != nil {
 		return nil, nil, err
 	}
-	out := map[*collect.Element]string{}
-	var order []*collect.Element
+	out, order := reportElements(dict, d)
+	return out, order, nil
+}
+
+func reportElements(dict *Dictionary, d *gate.Demand) (map[*collect.Element]string, []*collect.Element) {
+	out := make(map[*collect.Element]string, len(d.Asks.Fields))
+	order := make([]*collect.Element, 0, len(d.Asks.Fields))
 	for _, f := range d.Asks.Fields {
 		if e, ok := dict.Elements[f.Element]; ok {
 			if _, dup := out[e]; !dup {
@@ -417,7 +422,62 @@ func (db *DB) ReportElements(ctx context.Context, d *gate.Demand) (map[*collect.
 			}
 		}
 	}
-	return out, order, nil
+	return out, order
 }
 
-var _ = time.Now
+// ReportShape is what every submission to a report needs to know of the
+// elements it asks, worked out once per report and dictionary rather than
+// for each of its submissions. It is shared and must not be changed.
+type ReportShape struct {
+	// Periods gives each element the report asks its period, and Order
+	// the elements in the order of the report's fields.
+	Periods map[*collect.Element]string
+	Order   []*collect.Element
+	// Asked and Want are the same by element code.
+	Asked map[string]*collect.Element
+	Want  map[string]string
+	// Rules are the dictionary's cross-element rules that name an element
+	// the report asks.
+	Rules []collect.Rule
+	// ByCode is Order sorted by element code, the order in which a
+	// submission's values are stored.
+	ByCode []*collect.Element
+}
+
+// ReportShape resolves a report's elements, as ReportElements does, and
+// keeps the answer for the record (records in the inbox cache are shared
+// until the report changes) and the dictionary it was made from.
+func (db *DB) ReportShape(ctx context.Context, rec *DemandRecord) (*ReportShape, error) {
+	dict, err := db.Dictionary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &db.reports
+	c.mu.Lock()
+	sh, ok := c.shapes[rec]
+	c.mu.Unlock()
+	if ok && sh.dict == dict {
+		return sh.shape, nil
+	}
+	periods, order := reportElements(dict, &rec.Demand)
+	shape := &ReportShape{Periods: periods, Order: order,
+		Asked: make(map[string]*collect.Element, len(order)), Want: make(map[string]string, len(order))}
+	for _, e := range order {
+		shape.Asked[e.Code], shape.Want[e.Code] = e, periods[e]
+	}
+	shape.Rules = dict.RulesFor(shape.Asked)
+	shape.ByCode = slices.Clone(order)
+	slices.SortFunc(shape.ByCode, func(a, b *collect.Element) int { return strings.Compare(a.Code, b.Code) })
+	c.mu.Lock()
+	if c.shapes == nil || len(c.shapes) >= 1000 {
+		c.shapes = map[*DemandRecord]cachedShape{}
+	}
+	c.shapes[rec] = cachedShape{dict: dict, shape: shape}
+	c.mu.Unlock()
+	return shape, nil
+}
+
+type cachedShape struct {
+	dict  *Dictionary
+	shape *ReportShape
+}
