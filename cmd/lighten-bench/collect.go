@@ -54,6 +54,7 @@ type collectOpts struct {
 	compReps   int
 	memlimit   string
 	ingestFor  time.Duration
+	fixFor     time.Duration
 	clients    int
 	area       string
 	fields     int
@@ -77,13 +78,14 @@ func benchCollect(args []string) error {
 	fs.IntVar(&o.compReps, "comp-reps", 20, "repetitions of each completeness query")
 	fs.StringVar(&o.memlimit, "memlimit", "", "also run the Excel export with GOMEMLIMIT set to this (e.g. 400MiB)")
 	fs.DurationVar(&o.ingestFor, "for", 30*time.Second, "how long to run ingest through the API")
+	fs.DurationVar(&o.fixFor, "corrections-for", 15*time.Second, "how long to send corrections (units submitting again) after ingest; 0 to leave them out")
 	fs.IntVar(&o.clients, "clients", 16, "concurrent HTTP clients during ingest")
-	fs.StringVar(&o.area, "area", "3707", "unit whose villages the 250-field report goes to")
+	fs.StringVar(&o.area, "area", "37", "unit whose villages the 250-field report goes to")
 	fs.IntVar(&o.fields, "fields", 250, "fields of the ingested report")
 	fs.Float64Var(&o.held, "held", 0.3, "share of the national report's values already held")
 	fs.Float64Var(&o.submitted, "submitted", 0.6, "share of villages that have submitted, for completeness")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write CPU profiles of the cold gate check and of ingest to FILE-cold-check-DB and FILE-DB")
-	skip := fs.String("skip", "", "comma-separated parts to leave out: gate (and the held values), ingest, completeness, export")
+	skip := fs.String("skip", "", "comma-separated parts to leave out: gate (and the held values), ingest, completeness, export; sqlite leaves out the SQLite database")
 	out := fs.String("out", "", "also write the tables to this file")
 	child := fs.String("child", "", "") // internal: one export in this process
 	dsn := fs.String("dsn", "", "")
@@ -113,7 +115,10 @@ func benchCollect(args []string) error {
 	if _, err := os.Stat(filepath.Join(o.data, "villages.csv.gz")); err != nil {
 		return fmt.Errorf("no national tree at %s (give --data): %w", o.data, err)
 	}
-	kinds := []store.Dialect{store.SQLite}
+	var kinds []store.Dialect
+	if !o.skip["sqlite"] {
+		kinds = append(kinds, store.SQLite)
+	}
 	if o.pg != "" {
 		kinds = append(kinds, store.Postgres)
 	}
@@ -153,8 +158,8 @@ type collectResult struct {
 	// completeness
 	submitted int64
 	comp      []compRow
-	// ingest
-	ingest *ingestRow
+	// ingest: first submissions, then corrections
+	ingest []*ingestRow
 	// export
 	exports []exportRow
 }
@@ -166,6 +171,7 @@ type compRow struct {
 }
 
 type ingestRow struct {
+	phase              string // "first submissions" or "corrections"
 	area               string
 	villages, counties int
 	subs, first        int64
@@ -841,14 +847,12 @@ func countToken(r io.Reader, tok []byte) (int64, error) {
 // for the set time, from concurrent clients each submitting one village's
 // values per request with a key of its own, and fails on any refusal. The
 // baseline is multi-row INSERT of as many values into a bare table.
-func benchIngest(ctx context.Context, s *collectSetup, o collectOpts) (*ingestRow, error) {
-	row := &ingestRow{area: o.area}
+func benchIngest(ctx context.Context, s *collectSetup, o collectOpts) ([]*ingestRow, error) {
 	if _, ok := s.tree.Get(o.area); !ok && o.area != "" {
 		return nil, fmt.Errorf("--area %s: no such unit", o.area)
 	}
 	villages := slices.Clone(s.tree.Under(units.Village, o.area))
 	counties := s.tree.Under(units.County, o.area)
-	row.villages, row.counties = len(villages), len(counties)
 	if len(villages) == 0 {
 		return nil, fmt.Errorf("--area %s: no villages", o.area)
 	}
@@ -976,6 +980,8 @@ func benchIngest(ctx context.Context, s *collectSetup, o collectOpts) (*ingestRo
 	prefix := srv.URL + "/api/v1/units/"
 	suffix := "/reports/" + strconv.FormatInt(rec.ID, 10) + "/submission"
 
+	// The CPU profile covers the first submissions.
+	pprofOn := false
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile + "-" + string(s.kind))
 		if err != nil {
@@ -985,111 +991,156 @@ func benchIngest(ctx context.Context, s *collectSetup, o collectOpts) (*ingestRo
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return nil, err
 		}
-		defer pprof.StopCPUProfile()
+		pprofOn = true
+		defer func() {
+			if pprofOn {
+				pprof.StopCPUProfile()
+			}
+		}()
 	}
-	// On PostgreSQL, how much write-ahead log the run writes.
 	raw, err := s.rawDB()
 	if err != nil {
 		return nil, err
 	}
 	defer raw.Close()
-	var lsn0 string
-	if s.kind == store.Postgres {
-		if err := raw.QueryRowContext(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn0); err != nil {
-			return nil, err
-		}
-	}
-	cpu0, pg0 := processCPU(), postgresCPU()
-	busy0, total0 := machineCPU()
-	var next, done, failed atomic.Int64
-	var firstErr error
-	var once sync.Once
-	lat := make([][]time.Duration, o.clients)
-	start := time.Now()
-	stop := start.Add(o.ingestFor)
-	var wg sync.WaitGroup
-	for w := 0; w < o.clients; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			var body bytes.Buffer
-			for time.Now().Before(stop) && failed.Load() == 0 {
-				i := next.Add(1) - 1
-				v := villages[i%int64(len(villages))]
-				body.Reset()
-				body.WriteString(`{"unit":"` + v.Code + `","values":`)
-				body.Write(variants[i%int64(len(variants))])
-				body.WriteString(`,"client_key":"bench-` + strconv.FormatInt(i, 10) + `"}`)
-				req, _ := http.NewRequest("POST", prefix+v.Code+suffix, bytes.NewReader(body.Bytes()))
-				req.Header.Set("Authorization", "Bearer "+tokens[countyOf(v.Code)])
-				req.Header.Set("Content-Type", "application/json")
-				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
-					var b []byte
-					b, err = io.ReadAll(resp.Body)
-					resp.Body.Close()
-					if err == nil && resp.StatusCode != http.StatusCreated {
-						err = fmt.Errorf("village %s: %d %s", v.Code, resp.StatusCode, b)
-					}
-				}
-				if err != nil {
-					failed.Add(1)
-					once.Do(func() { firstErr = err })
-					return
-				}
-				lat[w] = append(lat[w], time.Since(t0))
-				done.Add(1)
+	// load sends submissions from o.clients clients for d, the i-th one
+	// for village pick(i), each with its own client key, and measures.
+	load := func(phase string, d time.Duration, keyPrefix string, pick func(i int64) units.Unit) (*ingestRow, error) {
+		row := &ingestRow{phase: phase, area: o.area, villages: len(villages), counties: len(counties)}
+		// On PostgreSQL, how much write-ahead log the run writes.
+		var lsn0 string
+		if s.kind == store.Postgres {
+			if err := raw.QueryRowContext(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn0); err != nil {
+				return nil, err
 			}
-		}(w)
-	}
-	wg.Wait()
-	row.secs = time.Since(start).Seconds()
-	busy1, total1 := machineCPU()
-	row.cpuSelf, row.cpuDB = processCPU()-cpu0, postgresCPU()-pg0
-	if total1 > total0 {
-		row.cpuAll = (busy1 - busy0) / (total1 - total0) * float64(runtime.NumCPU()) * row.secs
-	}
-	if o.cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
-	row.subs = done.Load()
-	row.first = min(row.subs, int64(len(villages)))
-	for _, l := range lat {
-		row.latency = append(row.latency, l...)
-	}
-	if firstErr != nil {
-		return nil, fmt.Errorf("ingest: %d submissions stored, then %w", row.subs, firstErr)
-	}
-	client.CloseIdleConnections()
-
-	if s.kind == store.Postgres {
-		if err := raw.QueryRowContext(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)`, lsn0).Scan(&row.walBytes); err != nil {
+		}
+		var stored0 int64
+		if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM submissions WHERE demand_id = $1`, rec.ID).Scan(&stored0); err != nil {
 			return nil, err
 		}
+		cpu0, pg0 := processCPU(), postgresCPU()
+		busy0, total0 := machineCPU()
+		var next, done, failed atomic.Int64
+		var firstErr error
+		var once sync.Once
+		lat := make([][]time.Duration, o.clients)
+		start := time.Now()
+		stop := start.Add(d)
+		var wg sync.WaitGroup
+		for w := 0; w < o.clients; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				var body bytes.Buffer
+				for time.Now().Before(stop) && failed.Load() == 0 {
+					i := next.Add(1) - 1
+					v := pick(i)
+					body.Reset()
+					body.WriteString(`{"unit":"` + v.Code + `","values":`)
+					body.Write(variants[i%int64(len(variants))])
+					body.WriteString(`,"client_key":"` + keyPrefix + strconv.FormatInt(i, 10) + `"}`)
+					req, _ := http.NewRequest("POST", prefix+v.Code+suffix, bytes.NewReader(body.Bytes()))
+					req.Header.Set("Authorization", "Bearer "+tokens[countyOf(v.Code)])
+					req.Header.Set("Content-Type", "application/json")
+					t0 := time.Now()
+					resp, err := client.Do(req)
+					if err == nil {
+						var b []byte
+						b, err = io.ReadAll(resp.Body)
+						resp.Body.Close()
+						if err == nil && resp.StatusCode != http.StatusCreated {
+							err = fmt.Errorf("village %s: %d %s", v.Code, resp.StatusCode, b)
+						}
+					}
+					if err != nil {
+						failed.Add(1)
+						once.Do(func() { firstErr = err })
+						return
+					}
+					lat[w] = append(lat[w], time.Since(t0))
+					done.Add(1)
+				}
+			}(w)
+		}
+		wg.Wait()
+		row.secs = time.Since(start).Seconds()
+		busy1, total1 := machineCPU()
+		row.cpuSelf, row.cpuDB = processCPU()-cpu0, postgresCPU()-pg0
+		if total1 > total0 {
+			row.cpuAll = (busy1 - busy0) / (total1 - total0) * float64(runtime.NumCPU()) * row.secs
+		}
+		row.subs = done.Load()
+		for _, l := range lat {
+			row.latency = append(row.latency, l...)
+		}
+		if firstErr != nil {
+			return nil, fmt.Errorf("ingest, %s: %d submissions stored, then %w", phase, row.subs, firstErr)
+		}
+		client.CloseIdleConnections()
+		if s.kind == store.Postgres {
+			if err := raw.QueryRowContext(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)`, lsn0).Scan(&row.walBytes); err != nil {
+				return nil, err
+			}
+		}
+		// Everything acknowledged is stored, once.
+		var stored int64
+		if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM submissions WHERE demand_id = $1`, rec.ID).Scan(&stored); err != nil {
+			return nil, err
+		}
+		if stored-stored0 != row.subs {
+			return nil, fmt.Errorf("ingest, %s: %d submissions acknowledged, %d stored", phase, row.subs, stored-stored0)
+		}
+		logf("%s: ingest, %s: %d submissions in %.1f s (%.0f/s); CPU: this process %.1f s, PostgreSQL %.1f s, the machine %.1f s of %.1f s; WAL %.0f KiB a submission",
+			s.kind, phase, row.subs, row.secs, float64(row.subs)/row.secs, row.cpuSelf, row.cpuDB, row.cpuAll, row.secs*float64(runtime.NumCPU()),
+			row.walBytes/float64(max(row.subs, 1))/1024)
+		return row, nil
 	}
-	// Everything acknowledged is stored, once.
-	q1, q2 := `SELECT COUNT(*) FROM submissions WHERE demand_id = $1`, `SELECT COUNT(*) FROM vals WHERE demand_id = $1`
-	var nSubs, nVals int64
-	if err := raw.QueryRowContext(ctx, q1, rec.ID).Scan(&nSubs); err != nil {
-		return nil, err
-	}
-	if err := raw.QueryRowContext(ctx, q2, rec.ID).Scan(&nVals); err != nil {
-		return nil, err
-	}
-	if nSubs != row.subs || nVals != row.subs*int64(len(elems)) {
-		return nil, fmt.Errorf("ingest: %d submissions acknowledged; %d submissions and %d values stored", row.subs, nSubs, nVals)
-	}
-	logf("%s: ingest: %d submissions in %.1f s (%.0f/s), %d values; CPU: this process %.1f s, PostgreSQL %.1f s, the machine %.1f s of %.1f s; WAL %.0f KiB a submission",
-		s.kind, row.subs, row.secs, float64(row.subs)/row.secs, nVals, row.cpuSelf, row.cpuDB, row.cpuAll, row.secs*float64(runtime.NumCPU()),
-		row.walBytes/float64(max(row.subs, 1))/1024)
 
-	row.baseRows = nVals
-	if row.baseSecs, err = bareInsert(ctx, raw, s.kind, nVals, len(elems)); err != nil {
+	// First submissions: each village once, in a shuffled order (should
+	// the villages run out, the rest are corrections, and counted so).
+	first, err := load("first submissions", o.ingestFor, "bench-", func(i int64) units.Unit { return villages[i%int64(len(villages))] })
+	if pprofOn {
+		pprof.StopCPUProfile()
+		pprofOn = false
+	}
+	if err != nil {
 		return nil, err
 	}
-	logf("%s: baseline: %d rows in %.1f s (%.0f rows/s)", s.kind, nVals, row.baseSecs, float64(nVals)/row.baseSecs)
-	return row, nil
+	first.first = min(first.subs, int64(len(villages)))
+	rows := []*ingestRow{first}
+	// Corrections: villages that submitted send their values again, each
+	// superseding its 250 current values.
+	if o.fixFor > 0 {
+		sent := first.first
+		fix, err := load("corrections", o.fixFor, "fix-", func(i int64) units.Unit { return villages[i%sent] })
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, fix)
+	}
+	// Values: 250 a submission, and one current value per village and
+	// element.
+	var nVals, nCurrent int64
+	if err := raw.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN current THEN 1 ELSE 0 END), 0) FROM vals WHERE demand_id = $1`, rec.ID).Scan(&nVals, &nCurrent); err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, r := range rows {
+		total += r.subs
+	}
+	if nVals != total*int64(len(elems)) || nCurrent != first.first*int64(len(elems)) {
+		return nil, fmt.Errorf("ingest: %d submissions acknowledged; %d values stored (%d expected), %d current (%d expected)",
+			total, nVals, total*int64(len(elems)), nCurrent, first.first*int64(len(elems)))
+	}
+	first.baseRows = first.subs * int64(len(elems))
+	if first.baseSecs, err = bareInsert(ctx, raw, s.kind, first.baseRows, len(elems)); err != nil {
+		return nil, err
+	}
+	logf("%s: baseline: %d rows in %.1f s (%.0f rows/s)", s.kind, first.baseRows, first.baseSecs, float64(first.baseRows)/first.baseSecs)
+	for _, r := range rows[1:] {
+		r.baseRows, r.baseSecs = first.baseRows, first.baseSecs
+	}
+	return rows, nil
 }
 
 // bareInsert times multi-row INSERT of n values, per rows a statement (one
@@ -1222,25 +1273,27 @@ func collectTables(rs []*collectResult, o collectOpts) string {
 	}
 
 	if !o.skip["ingest"] {
-		fmt.Fprintf(&b, "\nIngest through `POST /api/v1/units/{code}/reports/{id}/submission`: %d fields a submission, %d HTTP clients over loopback for %s, every submission with its own client key and every one required to succeed. Baseline: multi-row INSERT of as many values into a bare table of the same database (%d rows a statement, 40 statements a transaction).\n\n",
-			o.fields, o.clients, o.ingestFor, o.fields)
+		fmt.Fprintf(&b, "\nIngest through `POST /api/v1/units/{code}/reports/{id}/submission`: %d fields a submission, %d HTTP clients over loopback for %s, every submission with its own client key and every one required to succeed; villages submit once each, in a shuffled order. Then corrections for %s: villages that submitted send their values again, each superseding its %d current values. Baseline: multi-row INSERT of as many values as the first submissions stored into a bare table of the same database (%d rows a statement, 40 statements a transaction).\n\n",
+			o.fields, o.clients, o.ingestFor, o.fixFor, o.fields, o.fields)
 		b.WriteString("| database | villages (counties) | submissions | first / corrections | submissions/s | values/s | p50 | p99 | CPU ms a submission: lighten + PostgreSQL | machine busy | baseline rows/s | values/s ÷ baseline | goal |\n")
 		b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, r := range rs {
-			in := r.ingest
-			if in == nil {
-				continue
+			for _, in := range r.ingest {
+				rate := float64(in.subs) / in.secs
+				vps := rate * float64(o.fields)
+				base := float64(in.baseRows) / in.baseSecs
+				cpu := fmt.Sprintf("%.2f", in.cpuSelf*1000/float64(in.subs))
+				if r.kind == store.Postgres {
+					cpu += fmt.Sprintf(" + %.2f", in.cpuDB*1000/float64(in.subs))
+				}
+				goal := "≥ 500/s: " + verdict(rate >= ingestGoal)
+				if in.phase != "first submissions" {
+					goal = "—"
+				}
+				fmt.Fprintf(&b, "| %s, %s | %d (%d) under %s | %d | %d / %d | %.0f | %.0f | %s | %s | %s | %.0f%% | %.0f | %.3f | %s |\n", r.kind, in.phase, in.villages, in.counties, in.area,
+					in.subs, in.first, in.subs-in.first, rate, vps, ms3(pct(in.latency, 50)), ms3(pct(in.latency, 99)), cpu,
+					in.cpuAll*100/(in.secs*float64(runtime.NumCPU())), base, vps/base, goal)
 			}
-			rate := float64(in.subs) / in.secs
-			vps := rate * float64(o.fields)
-			base := float64(in.baseRows) / in.baseSecs
-			cpu := fmt.Sprintf("%.2f", in.cpuSelf*1000/float64(in.subs))
-			if r.kind == store.Postgres {
-				cpu += fmt.Sprintf(" + %.2f", in.cpuDB*1000/float64(in.subs))
-			}
-			fmt.Fprintf(&b, "| %s | %d (%d) under %s | %d | %d / %d | %.0f | %.0f | %s | %s | %s | %.0f%% | %.0f | %.3f | ≥ 500/s: %s |\n", r.kind, in.villages, in.counties, in.area,
-				in.subs, in.first, in.subs-in.first, rate, vps, ms3(pct(in.latency, 50)), ms3(pct(in.latency, 99)), cpu,
-				in.cpuAll*100/(in.secs*float64(runtime.NumCPU())), base, vps/base, verdict(rate >= ingestGoal))
 		}
 	}
 
