@@ -119,8 +119,8 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		// that two of them never deadlock upgrading; a pool of readers.
 		// The writer keeps SQLite's default cache of 2 MiB: a larger one
 		// (64 MiB was measured) makes every commit slower, as SQLite
-		// walks the whole cache to drop pages past the end of the file,
-		// more than the pages it keeps save. It does not copy the write-ahead log back into the
+		// walks the whole cache at commit, by more than the pages it
+		// keeps save. It does not copy the write-ahead log back into the
 		// database file itself: a server does that in the background
 		// (checkpoints), so that a commit never waits for 80 MB to be
 		// copied and synced; only should the log reach about 400 MB (the

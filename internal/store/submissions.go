@@ -429,17 +429,15 @@ func reportElements(dict *Dictionary, d *gate.Demand) (map[*collect.Element]stri
 // elements it asks, worked out once per report and dictionary rather than
 // for each of its submissions. It is shared and must not be changed.
 type ReportShape struct {
-	// Periods gives each element the report asks its period, and Order
-	// the elements in the order of the report's fields.
+	// Periods gives each element the report asks its period.
 	Periods map[*collect.Element]string
-	Order   []*collect.Element
 	// Asked and Want are the same by element code.
 	Asked map[string]*collect.Element
 	Want  map[string]string
 	// Rules are the dictionary's cross-element rules that name an element
 	// the report asks.
 	Rules []collect.Rule
-	// ByCode is Order sorted by element code, the order in which a
+	// ByCode is the elements sorted by code, the order in which a
 	// submission's values are stored.
 	ByCode []*collect.Element
 }
@@ -460,13 +458,12 @@ func (db *DB) ReportShape(ctx context.Context, rec *DemandRecord) (*ReportShape,
 		return sh.shape, nil
 	}
 	periods, order := reportElements(dict, &rec.Demand)
-	shape := &ReportShape{Periods: periods, Order: order,
+	shape := &ReportShape{Periods: periods, ByCode: order,
 		Asked: make(map[string]*collect.Element, len(order)), Want: make(map[string]string, len(order))}
 	for _, e := range order {
 		shape.Asked[e.Code], shape.Want[e.Code] = e, periods[e]
 	}
 	shape.Rules = dict.RulesFor(shape.Asked)
-	shape.ByCode = slices.Clone(order)
 	slices.SortFunc(shape.ByCode, func(a, b *collect.Element) int { return strings.Compare(a.Code, b.Code) })
 	c.mu.Lock()
 	if c.shapes == nil || len(c.shapes) >= 1000 {
