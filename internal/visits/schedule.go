@@ -1090,43 +1090,25 @@ func reason(rule, unit, insp string, week calendar.Date, days []calendar.Date, h
 	}
 	switch rule {
 	case RuleWindow:
-		r.Message = i18n.Text{EN: "the window has no working day", ZH: "时间窗口内没有工作日"}
-	case RuleRandom:
-		r.Message = i18n.Text{
-			EN: fmt.Sprintf("unit %s: %d inspector(s) drawn; a team needs at least %d", unit, have, limit),
-			ZH: fmt.Sprintf("单位 %s：只抽取了 %d 名检查人员，每组至少 %d 名", unit, have, limit)}
-	case RuleYear:
-		r.Message = i18n.Text{
-			EN: fmt.Sprintf("unit %s already had %d inspection(s) this year (cap %d)", unit, have, limit),
-			ZH: fmt.Sprintf("单位 %s 今年已接受检查 %d 次（上限 %d 次）", unit, have, limit)}
+		r.Message = i18n.Both("visits.reason." + rule)
+	case RuleRandom, RuleYear:
+		r.Message = i18n.Both("visits.reason."+rule, unit, have, limit)
 	case RuleWeek:
-		r.Message = i18n.Text{
-			EN: fmt.Sprintf("unit %s already had %d visit(s) in week %s (cap %d a week)", unit, have, wk, limit),
-			ZH: fmt.Sprintf("单位 %s 在第 %s 周已接受 %d 次检查（每周上限 %d 次）", unit, wk, have, limit)}
+		r.Message = i18n.Both("visits.reason."+rule, unit, have, wk, limit)
 	case RuleAway:
-		r.Message = i18n.Text{
-			EN: fmt.Sprintf("inspector %s is away on %s (week %s)", insp, on, wk),
-			ZH: fmt.Sprintf("检查人员 %s 于 %s 不在岗（第 %s 周）", insp, on, wk)}
+		r.Message = i18n.Both("visits.reason."+rule, insp, on, wk)
 	case RuleCapacity:
 		if insp == "" {
-			r.Message = i18n.Text{
-				EN: fmt.Sprintf("unit %s: every day the caps allow is taken by the team's other visits", unit),
-				ZH: fmt.Sprintf("单位 %s：可安排的日期均已被该组的其他检查占满", unit)}
+			r.Message = i18n.Both("visits.reason.team_full", unit)
 			break
 		}
-		r.Message = i18n.Text{
-			EN: fmt.Sprintf("inspector %s's capacity in week %s is exhausted on %s (%d visit(s) a day)", insp, wk, on, limit),
-			ZH: fmt.Sprintf("检查人员 %s 在第 %s 周 %s 的检查能力已满（每天 %d 次）", insp, wk, on, limit)}
+		r.Message = i18n.Both("visits.reason."+rule, insp, wk, on, limit)
 	case RuleTravel:
 		if week.IsZero() {
-			r.Message = i18n.Text{
-				EN: fmt.Sprintf("unit %s is %d minutes' round trip from inspector %s's home (limit %d a day)", unit, have, insp, limit),
-				ZH: fmt.Sprintf("单位 %s 距检查人员 %s 驻地往返需 %d 分钟（每天上限 %d 分钟）", unit, insp, have, limit)}
+			r.Message = i18n.Both("visits.reason.travel_home", unit, have, insp, limit)
 			break
 		}
-		r.Message = i18n.Text{
-			EN: fmt.Sprintf("inspector %s's day would need up to %d minutes of travel on %s (week %s; limit %d)", insp, have, on, wk, limit),
-			ZH: fmt.Sprintf("检查人员 %s 在 %s（第 %s 周）当天路程将需 %d 分钟（上限 %d 分钟）", insp, on, wk, have, limit)}
+		r.Message = i18n.Both("visits.reason."+rule, insp, have, on, wk, limit)
 	}
 	return r
 }
