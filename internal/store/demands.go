@@ -535,7 +535,7 @@ func (tx *Tx) MarkDone(ctx context.Context, d *DemandRecord, unit, note string) 
 	_, err := tx.exec(ctx, `INSERT INTO demand_acts (demand_id, unit_code, act, person_id, at, note) VALUES ($1, $2, 'done', $3, $4, $5)`,
 		d.ID, unit, tx.Actor.ID, tx.Now, note)
 	if isUnique(err) {
-		return fmt.Errorf("demand %d is already done at %s: %w", d.ID, unit, ErrConflict)
+		return conflict("", "store.conflict.done", d.ID, unit)
 	}
 	if err != nil {
 		return fmt.Errorf("mark done: %w", err)

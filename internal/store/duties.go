@@ -121,7 +121,7 @@ func (tx *Tx) SavePledgeItem(ctx context.Context, p *duties.PledgeItem) error {
 	err := tx.queryRow(ctx, `INSERT INTO pledge_items (code, owner, name, name_en, approved_by, basis, veto, valid_until, created) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
 		p.Code, p.Owner, p.Name, p.NameEN, p.ApprovedBy, p.Basis, p.VetoItem, p.ValidUntil.UTC(), tx.Now).Scan(&p.ID)
 	if isUnique(err) {
-		return fmt.Errorf("pledge item %s: %w", p.Code, ErrConflict)
+		return conflict("code", "store.conflict.pledge_item", p.Code)
 	}
 	if err != nil {
 		return fmt.Errorf("save pledge item: %w", err)
@@ -186,7 +186,7 @@ func (tx *Tx) Refuse(ctx context.Context, d *DemandRecord, unit, matter, reason 
 	err := tx.queryRow(ctx, `INSERT INTO refusals (demand_id, unit_code, matter, reason, person_id, created, status) VALUES ($1,$2,$3,$4,$5,$6,'pending') RETURNING id`,
 		d.ID, unit, matter, reason, tx.Actor.ID, tx.Now).Scan(&r.ID)
 	if isUnique(err) {
-		return r, fmt.Errorf("unit %s has already refused demand %d: %w", unit, d.ID, ErrConflict)
+		return r, conflict("", "store.conflict.refused", unit, d.ID)
 	}
 	if err != nil {
 		return r, fmt.Errorf("refuse: %w", err)
@@ -319,12 +319,12 @@ func (tx *Tx) AnswerEscalation(ctx context.Context, e *duties.Escalation, office
 	var err error
 	if response == "" {
 		if call.Acked != nil {
-			return fmt.Errorf("office %d already acknowledged escalation %d: %w", office, e.ID, ErrConflict)
+			return conflict("", "store.conflict.acknowledged", office, e.ID)
 		}
 		_, err = tx.exec(ctx, `UPDATE escalation_calls SET acked = $1 WHERE escalation_id = $2 AND office_id = $3`, tx.Now, e.ID, office)
 	} else {
 		if call.Responded != nil {
-			return fmt.Errorf("office %d already responded to escalation %d: %w", office, e.ID, ErrConflict)
+			return conflict("", "store.conflict.responded", office, e.ID)
 		}
 		action = "escalation.respond"
 		_, err = tx.exec(ctx, `UPDATE escalation_calls SET acked = COALESCE(acked, $1), responded = $1, response = $2 WHERE escalation_id = $3 AND office_id = $4`,

@@ -18,7 +18,7 @@ func (tx *Tx) CreateOffice(ctx context.Context, o *units.Office) error {
 	err := tx.queryRow(ctx, `INSERT INTO offices (unit_code, name, name_en, burden, created) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		o.UnitCode, o.Name, o.NameEN, o.Burden, tx.Now).Scan(&o.ID)
 	if isUnique(err) {
-		return fmt.Errorf("office %q at unit %s: %w", o.Name, o.UnitCode, ErrConflict)
+		return conflict("name", "store.conflict.office", o.Name, o.UnitCode)
 	}
 	if err != nil {
 		return fmt.Errorf("create office: %w", err)
@@ -128,7 +128,7 @@ func (tx *Tx) CreatePerson(ctx context.Context, n NewPerson) (units.Person, erro
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		n.Login, n.Name, n.UnitCode, office, n.Phone, n.PasswordHash, tx.Now).Scan(&p.ID)
 	if isUnique(err) {
-		return p, fmt.Errorf("login %q: %w", n.Login, ErrConflict)
+		return p, conflict("login", "store.conflict.login", n.Login)
 	}
 	if err != nil {
 		return p, fmt.Errorf("create person %s: %w", n.Login, err)
@@ -151,7 +151,7 @@ func (tx *Tx) Grant(ctx context.Context, p units.Person, g units.Grant) error {
 	tx.forgetAuth() // the roles or the standing of a signed-in person change
 	_, err := tx.exec(ctx, `INSERT INTO grants (person_id, role, unit_code) VALUES ($1, $2, $3)`, p.ID, string(g.Role), g.UnitCode)
 	if isUnique(err) {
-		return fmt.Errorf("%s already holds %s at %q: %w", p.Login, g.Role, g.UnitCode, ErrConflict)
+		return conflict("role", "store.conflict.grant", p.Login, string(g.Role), g.UnitCode)
 	}
 	if err != nil {
 		return fmt.Errorf("grant: %w", err)

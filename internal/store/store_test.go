@@ -76,6 +76,12 @@ func TestStore(t *testing.T) {
 		if !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate login: %v", err)
 		}
+		// The refusal says what, in both languages, and names the field.
+		var ce *store.ConflictError
+		if !errors.As(err, &ce) || ce.Field != "login" || ce.Message().ZH != "登录名“zhang”已被占用。" ||
+			ce.Message().EN != `The login "zhang" is taken.` {
+			t.Fatalf("duplicate login: %#v", ce)
+		}
 		// A failed transaction leaves neither the change nor its audit.
 		n, err := db.VerifyAudit(ctx)
 		if err != nil {

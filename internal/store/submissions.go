@@ -43,7 +43,7 @@ func (tx *Tx) Submit(ctx context.Context, d *DemandRecord, unit, key string, val
 	if err := tx.queryRow(ctx, insertSubmission,
 		d.ID, unit, key, tx.Actor.ID, tx.Now, len(vals)).Scan(&id); err != nil {
 		if isUnique(err) {
-			return 0, false, fmt.Errorf("submission %s: %w", key, ErrConflict)
+			return 0, false, conflict("client_key", "store.conflict.submission", key)
 		}
 		return 0, false, fmt.Errorf("record submission: %w", err)
 	}

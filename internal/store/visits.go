@@ -132,7 +132,7 @@ func (tx *Tx) SavePlan(ctx context.Context, p *visits.Plan) error {
 		var other int64
 		err := tx.queryRow(ctx, `SELECT plan_id FROM plan_items WHERE code = $1`, it.Code).Scan(&other)
 		if err == nil {
-			return fmt.Errorf("items[%d]: code %q is already used by plan %d; item codes are unique over all plans: %w", i, it.Code, other, ErrConflict)
+			return conflict(fmt.Sprintf("items[%d].code", i), "store.conflict.item_code_plan", it.Code, other)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("check item code %s: %w", it.Code, err)
@@ -150,7 +150,7 @@ func (tx *Tx) SavePlan(ctx context.Context, p *visits.Plan) error {
 		}
 		if err := tx.queryRow(ctx, q, args...).Scan(&it.ID); err != nil {
 			if isUnique(err) {
-				return fmt.Errorf("items[%d]: code %q is already used: %w", i, it.Code, ErrConflict)
+				return conflict(fmt.Sprintf("items[%d].code", i), "store.conflict.item_code", it.Code)
 			}
 			return fmt.Errorf("save plan item %s: %w", it.Code, err)
 		}
@@ -493,7 +493,7 @@ func (tx *Tx) SaveInspector(ctx context.Context, in *visits.RegisteredInspector)
 		return stateErr("store.visits.inspector_person_linked", in.Number, in.PersonID, other)
 	}
 	if isUnique(err) {
-		return fmt.Errorf("inspector number %s is already registered: %w", in.Number, ErrConflict)
+		return conflict("number", "store.conflict.inspector", in.Number)
 	}
 	if err != nil {
 		return fmt.Errorf("save inspector %s: %w", in.Number, err)

@@ -52,8 +52,11 @@ func TestDemandLifecycle(t *testing.T) {
 		if status, body := f.do("POST", "/api/v1/units/430922100/inbox/"+itoa(rec.ID)+"/done", cadre, DoneBody{Note: "已填报"}); status != 204 {
 			t.Fatalf("done: %d %s", status, body)
 		}
-		if status, _ := f.do("POST", "/api/v1/units/430922100/inbox/"+itoa(rec.ID)+"/done", cadre, DoneBody{}); status != 409 {
-			t.Fatalf("done twice: %d", status)
+		// Done twice is refused, saying so in both languages.
+		if status, body := f.do("POST", "/api/v1/units/430922100/inbox/"+itoa(rec.ID)+"/done", cadre, DoneBody{}); status != 409 ||
+			!strings.Contains(string(body), "单位 430922100 已办结事项 "+itoa(rec.ID)+"。") ||
+			!strings.Contains(string(body), "Demand "+itoa(rec.ID)+" is already done at 430922100.") {
+			t.Fatalf("done twice: %d %s", status, body)
 		}
 		// Submitting again is refused: it is no longer a draft.
 		if status, body := f.do("POST", "/api/v1/demands/"+itoa(rec.ID)+"/submit", issuer, nil); status != 409 {

@@ -87,6 +87,10 @@ func asError(err error) *Error {
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Code: CodeNotFound, Message: i18n.Both("error.not_found"), cause: err}
 	case errors.Is(err, store.ErrConflict):
+		var ce *store.ConflictError
+		if errors.As(err, &ce) {
+			return &Error{Code: CodeConflict, Message: ce.Message(), Field: ce.Field, cause: err}
+		}
 		return &Error{Code: CodeConflict, Message: i18n.Both("error.conflict", err.Error()), cause: err}
 	}
 	return &Error{Code: CodeInternal, Message: i18n.Both("error.internal"), cause: err}
