@@ -15,6 +15,7 @@ import (
 	"lighten/internal/audit"
 	"lighten/internal/collect"
 	"lighten/internal/gate"
+	"lighten/internal/i18n"
 	"lighten/internal/units"
 )
 
@@ -96,7 +97,7 @@ func (tx *Tx) SaveElement(ctx context.Context, e *collect.Element) error {
 // DecideElement approves or rejects a proposed element, with a reason.
 func (tx *Tx) DecideElement(ctx context.Context, e *collect.Element, approve bool, reason string) error {
 	if e.Status != collect.Proposed {
-		return fmt.Errorf("element %s is %s, not proposed: %w", e.Code, e.Status, ErrState)
+		return stateErr("store.state.element_decided", e.Code, i18n.Both("ui.collect.status."+string(e.Status)))
 	}
 	to := collect.Rejected
 	if approve {

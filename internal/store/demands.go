@@ -130,7 +130,7 @@ func (tx *Tx) writeDemandUnits(ctx context.Context, d *gate.Demand) error {
 // change.
 func (tx *Tx) UpdateDemand(ctx context.Context, before *DemandRecord, d *gate.Demand) error {
 	if before.Status != gate.Draft && before.Status != gate.Refused {
-		return fmt.Errorf("demand %d is %s: %w", before.ID, before.Status, ErrState)
+		return stateErr("store.state.demand_fixed", before.ID, demandStatus(before.Status))
 	}
 	d.ID, d.Status, d.Created = before.ID, gate.Draft, before.Created
 	asks, det := audit.JSON(d.Asks), audit.JSON(detailsOf(d))
@@ -172,7 +172,7 @@ func (tx *Tx) LockGate(ctx context.Context) error {
 // added to its targets' months.
 func (tx *Tx) RecordVerdict(ctx context.Context, d *DemandRecord, res *gate.Result, perTarget []int, targets []units.Unit) error {
 	if d.Status != gate.Draft && d.Status != gate.Refused {
-		return fmt.Errorf("demand %d is %s: %w", d.ID, d.Status, ErrState)
+		return stateErr("store.state.demand_checked", d.ID, demandStatus(d.Status))
 	}
 	status := res.Verdict
 	burden := audit.JSON(res.Burden)
@@ -263,7 +263,7 @@ func (tx *Tx) writeLoads(ctx context.Context, d *gate.Demand, perTarget []int, t
 // office's written reason.
 func (tx *Tx) Decide(ctx context.Context, d *DemandRecord, admit bool, reason string, perTarget []int, targets []units.Unit) error {
 	if d.Status != gate.InReview {
-		return fmt.Errorf("demand %d is %s, not in review: %w", d.ID, d.Status, ErrState)
+		return stateErr("store.state.demand_not_review", d.ID, demandStatus(d.Status))
 	}
 	to := gate.Refused
 	if admit {
@@ -287,7 +287,7 @@ func (tx *Tx) Decide(ctx context.Context, d *DemandRecord, admit bool, reason st
 // withdraw); a withdrawn demand no longer loads its targets.
 func (tx *Tx) Move(ctx context.Context, d *DemandRecord, to gate.Status, reason string) error {
 	if !gate.CanMove(d.Status, to) {
-		return fmt.Errorf("demand %d cannot go from %s to %s: %w", d.ID, d.Status, to, ErrState)
+		return stateErr("store.state.demand_move", d.ID, demandStatus(d.Status), demandStatus(to))
 	}
 	if _, err := tx.exec(ctx, `UPDATE demands SET status=$1 WHERE id=$2`, string(to), d.ID); err != nil {
 		return fmt.Errorf("move demand: %w", err)

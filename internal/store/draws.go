@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lighten/internal/audit"
+	"lighten/internal/i18n"
 	"lighten/internal/visits"
 )
 
@@ -95,7 +96,7 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 	}
 	if cur.Status != "committed" {
 		*rec = *cur
-		return fmt.Errorf("draw %d is %s: %w", rec.ID, rec.Status, ErrState)
+		return stateErr("store.state.draw_not_committed", rec.ID, i18n.Both("ui.draw.status."+rec.Status))
 	}
 	*rec = *cur
 	rec.Draw.PublicValue = public
@@ -119,7 +120,7 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 		return fmt.Errorf("run draw: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("draw %d was run at the same time: %w", rec.ID, ErrState)
+		return stateErr("store.state.draw_raced", rec.ID)
 	}
 	rec.Status, rec.selection, rec.teams = "drawn", sel, teams
 	return tx.Audit(ctx, audit.Record{Action: "draw.run", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10),
@@ -138,10 +139,10 @@ func (tx *Tx) RevealDraw(ctx context.Context, rec *DrawRecord) error {
 	}
 	*rec = *cur
 	if rec.Status != "drawn" {
-		return fmt.Errorf("draw %d is %s: %w", rec.ID, rec.Status, ErrState)
+		return stateErr("store.state.draw_not_drawn", rec.ID, i18n.Both("ui.draw.status."+rec.Status))
 	}
 	if tx.Now.Before(rec.RevealAfter) {
-		return fmt.Errorf("draw %d stays sealed until %s, when its visits are over: %w", rec.ID, rec.RevealAfter.Format(time.RFC3339), ErrState)
+		return stateErr("store.state.draw_sealed", rec.ID, rec.RevealAfter.Format(time.RFC3339))
 	}
 	rec.Draw.Secret, rec.Draw.Selected = hex.EncodeToString(rec.secret), rec.selection
 	if rec.Draw.TeamSize > 0 {
@@ -153,7 +154,7 @@ func (tx *Tx) RevealDraw(ctx context.Context, rec *DrawRecord) error {
 		return fmt.Errorf("reveal draw: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("draw %d was revealed at the same time: %w", rec.ID, ErrState)
+		return stateErr("store.state.draw_raced", rec.ID)
 	}
 	rec.Status = "revealed"
 	return tx.Audit(ctx, audit.Record{Action: "draw.reveal", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10)})

@@ -12,6 +12,7 @@ import (
 	"lighten/internal/audit"
 	"lighten/internal/duties"
 	"lighten/internal/gate"
+	"lighten/internal/i18n"
 	"lighten/internal/units"
 )
 
@@ -200,7 +201,7 @@ func (tx *Tx) Refuse(ctx context.Context, d *DemandRecord, unit, matter, reason 
 // budget; it counts against the issuer.
 func (tx *Tx) DecideRefusal(ctx context.Context, r Refusal, uphold bool, reason string) error {
 	if r.Status != "pending" {
-		return fmt.Errorf("refusal %d is already %s: %w", r.ID, r.Status, ErrState)
+		return stateErr("store.state.refusal_decided", r.ID, i18n.Both("ui.duties.refusal."+r.Status))
 	}
 	status := "overturned"
 	if uphold {

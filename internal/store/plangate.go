@@ -369,3 +369,6 @@ func unitVisitsOf(ctx context.Context, db *DB, q querier, codes []string, from, 
 	}
 	return out, rows.Err()
 }
+
+// demandStatus is a demand's status as people read it, for messages.
+func demandStatus(s gate.Status) i18n.Text { return i18n.Both("ui.gate.status." + string(s)) }

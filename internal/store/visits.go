@@ -21,6 +21,7 @@ import (
 	"lighten/internal/auth"
 	"lighten/internal/calendar"
 	"lighten/internal/collect"
+	"lighten/internal/i18n"
 	"lighten/internal/policy"
 	"lighten/internal/units"
 	"lighten/internal/visits"
@@ -104,7 +105,7 @@ func (tx *Tx) SavePlan(ctx context.Context, p *visits.Plan) error {
 			return fmt.Errorf("plan %d belongs to office %d, not %d: %w", p.ID, office, p.OfficeID, ErrForbidden)
 		}
 		if status != string(visits.PlanDraft) {
-			return fmt.Errorf("plan %d is %s; only a draft changes: %w", p.ID, status, ErrState)
+			return stateErr("store.state.plan_not_draft", p.ID, i18n.Both("gate.visit.plan.status."+status))
 		}
 		p.Status = visits.PlanDraft
 		if _, err := tx.exec(ctx, `UPDATE plans SET year = $1, title = $2 WHERE id = $3`, p.Year, p.Title, p.ID); err != nil {
@@ -187,7 +188,7 @@ func (tx *Tx) SetPlanStatus(ctx context.Context, id int64, s visits.PlanStatus) 
 		return fmt.Errorf("read plan %d: %w", id, err)
 	}
 	if status == string(visits.PlanApproved) && s != visits.PlanApproved {
-		return fmt.Errorf("plan %d is approved; its draws bind it: %w", id, ErrState)
+		return stateErr("store.state.plan_approved", id)
 	}
 	if status == string(s) {
 		return nil
@@ -1440,7 +1441,7 @@ func (tx *Tx) StartVisit(ctx context.Context, id int64, leader string) (*visits.
 	case v.Status == visits.Planned && today.Before(v.Day):
 		return nil, fmt.Errorf("visit %d stays sealed until its day: %w", id, ErrForbidden)
 	case v.Status == visits.Planned && today.After(v.Day):
-		return nil, fmt.Errorf("visit %d was planned for %s, which has passed: %w", id, v.Day, ErrState)
+		return nil, stateErr("store.state.visit_passed", id, v.Day.String())
 	case v.Status == visits.Planned:
 		if _, err := tx.exec(ctx, `UPDATE visits SET status = 'started', started = $1 WHERE id = $2 AND status = 'planned'`, tx.Now, id); err != nil {
 			return nil, fmt.Errorf("start visit %d: %w", id, err)
@@ -1571,7 +1572,7 @@ func (tx *Tx) openForRecord(ctx context.Context, id int64) (*visits.ScheduledVis
 	}
 	switch v.Status {
 	case visits.Planned:
-		return nil, fmt.Errorf("visit %d has not started; its leader opens it on the day: %w", v.ID, ErrState)
+		return nil, stateErr("store.state.visit_not_started", v.ID)
 	case visits.Done:
 		return nil, stateErr("store.visits.record_done", v.ID)
 	}

@@ -59,7 +59,8 @@ func TestDemandLifecycle(t *testing.T) {
 			t.Fatalf("done twice: %d %s", status, body)
 		}
 		// Submitting again is refused: it is no longer a draft.
-		if status, body := f.do("POST", "/api/v1/demands/"+itoa(rec.ID)+"/submit", issuer, nil); status != 409 {
+		if status, body := f.do("POST", "/api/v1/demands/"+itoa(rec.ID)+"/submit", issuer, nil); status != 409 ||
+			!strings.Contains(string(body), "事项 "+itoa(rec.ID)+" 当前为“已准入”") || !strings.Contains(string(body), "Demand "+itoa(rec.ID)+" is Admitted") {
 			t.Fatalf("resubmit: %d %s", status, body)
 		}
 		recs, _ := f.db.ListAudit(context.Background(), store.AuditQuery{Scopes: []string{""}, Entity: "demand"})

@@ -547,7 +547,7 @@ func (s *Server) uiEditDemand(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		return err
 	}
 	if !editable(rec.Status) {
-		return gateError(fmt.Errorf("demand %d is %s: %w", id, rec.Status, store.ErrState))
+		return gateError(&store.StateError{Key: "store.state.demand_fixed", Args: []any{id, i18n.Both("ui.gate.status." + string(rec.Status))}})
 	}
 	office, err := s.issuerOffice(ctx, c)
 	if err != nil {
