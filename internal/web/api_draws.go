@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -102,6 +103,10 @@ func (s *Server) apiCreateDraw(w http.ResponseWriter, r *http.Request, c *Ctx) e
 		}
 	}
 	if err := d.Validate(); err != nil {
+		var ve *visits.ValidationError
+		if errors.As(err, &ve) {
+			return &Error{Code: CodeInvalid, Message: ve.Message(), Field: ve.Field, cause: err}
+		}
 		return invalid("tiers", "error.draw", err.Error())
 	}
 	var rec *store.DrawRecord

@@ -25,7 +25,15 @@ func TestDrawSealedThenVerifiable(t *testing.T) {
 			}
 		}
 		tokens["issuer"] = issuer
+		// A share drawn out of range is refused, naming the tier's field,
+		// in both languages.
 		status, body := f.do("POST", "/api/v1/draws", issuer, DrawBody{Plan: "2026年第四季度安全生产检查", Level: units.Village, Under: "430922",
+			Rate: 1.5, MinPerTier: 1, RevealAfter: time.Now().AddDate(0, 0, 30).Format("2006-01-02")})
+		if status != 400 || !strings.Contains(string(body), `"field":"tiers[0].rate"`) || !strings.Contains(string(body), "的抽取比例 1.5 应大于 0 且不超过 1") ||
+			!strings.Contains(string(body), "share drawn 1.5 should be above 0 and at most 1") || strings.Contains(string(body), "parameters are wrong") {
+			t.Fatalf("rate out of range: %d %s", status, body)
+		}
+		status, body = f.do("POST", "/api/v1/draws", issuer, DrawBody{Plan: "2026年第四季度安全生产检查", Level: units.Village, Under: "430922",
 			Rate: 0.5, MinPerTier: 1, RevealAfter: time.Now().AddDate(0, 0, 30).Format("2006-01-02")})
 		rec := decodeJSON[store.DrawRecord](t, body)
 		if status != 201 || rec.Draw.Commitment == "" || rec.Status != "committed" {
