@@ -138,6 +138,17 @@ func (tx *Tx) SavePlan(ctx context.Context, p *visits.Plan) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("check item code %s: %w", it.Code, err)
 		}
+		// Nor the name of an ad hoc draw: a run finds an item's draw by its
+		// code, and a name taken first would make two draws answer to it.
+		// (No item has the code, so a draw named so is not an item's.)
+		var adhoc int64
+		err = tx.queryRow(ctx, `SELECT id FROM draws WHERE plan = $1 ORDER BY id LIMIT 1`, it.Code).Scan(&adhoc)
+		if err == nil {
+			return conflict(fmt.Sprintf("items[%d].code", i), "store.conflict.item_code_draw", it.Code, adhoc)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("check item code %s: %w", it.Code, err)
+		}
 		it.PlanID, it.DrawID = p.ID, 0
 		checklist, _ := json.Marshal(nonNil(it.Checklist))
 		tiers, _ := json.Marshal(nonNil(it.Tiers))
