@@ -22,29 +22,22 @@ import (
 // report's due time does. Codes not in the tree, which the SQL counted
 // too, are kept aside by code.
 //
-// Catching up by id assumes that no submission commits with an id at or
-// below one already read. SQLite has one writer, so ids commit in order.
-// PostgreSQL hands ids out from a sequence to transactions that commit in
-// any order: there the cache reads again, each time, every id above the
-// first one missing (a transaction still open, or rolled back), until it
-// has been missing gapWait; and when it starts, it reads again the last
+// Catching up by id needs care on PostgreSQL, where ids commit in any
+// order (idgaps.go); and when a server starts, it reads again the last
 // pgLookback ids.
 
 // complReports is how many reports' sets a server keeps.
 const complReports = 64
 
-const (
-	gapWait    = 2 * time.Minute
-	pgLookback = 10_000
-)
+const pgLookback = 10_000
 
 // complCache keeps the completeness sets of recent reports.
 type complCache struct {
 	mu      sync.Mutex
 	tree    *units.Tree
 	started bool
-	upto    int64               // every submission with id <= upto that will ever commit has been read
-	gaps    map[int64]time.Time // PostgreSQL: ids above upto missing when last read, since when
+	upto    int64   // every submission with id <= upto that will ever commit has been read
+	gaps    []idGap // PostgreSQL: runs of ids above upto missing when last read
 	reports map[int64]*complSets
 	tick    uint64
 	// counts of sets built, for tests
@@ -117,7 +110,7 @@ func (db *DB) complSetsFor(ctx context.Context, c *complCache, tree *units.Tree,
 		if db.Dialect == Postgres {
 			maxID = max(maxID-pgLookback, 0)
 		}
-		c.upto, c.gaps, c.started = maxID, map[int64]time.Time{}, true
+		c.upto, c.gaps, c.started = maxID, nil, true
 	}
 	// Catch up first, so that upto is where the build below starts from:
 	// a submission committed after the build reads has an id above it.
@@ -188,10 +181,7 @@ func (db *DB) complCatchUp(ctx context.Context, c *complCache) error {
 		return fmt.Errorf("completeness: %w", err)
 	}
 	defer rows.Close()
-	now := time.Now()
-	next := c.upto + 1 // the next id expected
-	var missing []int64
-	unrecorded := int64(-1) // the first id missing beyond those recorded
+	gs := newGapScan(c.upto)
 	var id, demand int64
 	var code string
 	var at time.Time
@@ -199,18 +189,7 @@ func (db *DB) complCatchUp(ctx context.Context, c *complCache) error {
 		if err := rows.Scan(&id, &demand, &code, &at); err != nil {
 			return err
 		}
-		if db.Dialect == Postgres {
-			for ; next < id; next++ {
-				if len(missing) == 10_000 {
-					if unrecorded < 0 {
-						unrecorded = next
-					}
-					break
-				}
-				missing = append(missing, next)
-			}
-		}
-		next = id + 1
+		gs.saw(id)
 		if s, ok := c.reports[demand]; ok {
 			s.add(c.tree, nil, code, at)
 		}
@@ -218,23 +197,9 @@ func (db *DB) complCatchUp(ctx context.Context, c *complCache) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("completeness: %w", err)
 	}
-	upto := next - 1
+	upto := gs.next - 1
 	if db.Dialect == Postgres {
-		gaps := make(map[int64]time.Time, len(missing))
-		for _, m := range missing {
-			since, ok := c.gaps[m]
-			if !ok {
-				since = now
-			}
-			if now.Sub(since) < gapWait {
-				gaps[m] = since
-				upto = min(upto, m-1)
-			}
-		}
-		c.gaps = gaps
-		if unrecorded >= 0 {
-			upto = min(upto, unrecorded-1)
-		}
+		upto, c.gaps = gs.settle(c.gaps, time.Now())
 	}
 	c.upto = max(c.upto, upto)
 	return nil

@@ -49,6 +49,12 @@ const (
 // reading them one by one costs more than a pass over the period's index.
 const snapshotBehind = 4_000_000
 
+// valsLookback is how many value ids below the highest a build of the
+// fresh-value sets on PostgreSQL reads again when catching up: ids handed
+// out to transactions still open during the build (a thousand submissions
+// of 250 values).
+const valsLookback = 250_000
+
 // collectCache keeps the dictionary and, per period, which units hold a
 // fresh value of each element, in step with the database by reading only
 // the values added since it last looked.
@@ -58,6 +64,7 @@ type collectCache struct {
 	checked time.Time
 	tree    *units.Tree
 	periods map[string]*periodSets
+	gaps    []idGap // PostgreSQL: runs of value ids missing when last caught up (idgaps.go)
 	// counts of where sets came from, for tests
 	loaded, built int
 }
@@ -152,8 +159,14 @@ func (ps *periodSets) set(element int64, n, days int) collect.Bitset {
 func (db *DB) buildPeriod(ctx context.Context, tree *units.Tree, dict *Dictionary, period string, now time.Time) (*periodSets, error) {
 	ps := &periodSets{built: now, sets: map[int64]collect.Bitset{}, days: map[int64]int{}}
 	// Values with a larger id than this are read again when catching up.
+	// On PostgreSQL, a transaction still open may hold smaller ids and
+	// commit after the read below (idgaps.go): the last valsLookback ids
+	// are read again too.
 	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM vals`).Scan(&ps.upto); err != nil {
 		return nil, fmt.Errorf("read known values: %w", err)
+	}
+	if db.Dialect == Postgres {
+		ps.upto = max(ps.upto-valsLookback, 0)
 	}
 	q := `SELECT unit_code, element_id FROM vals WHERE period = $1 AND current`
 	args := []any{period}
@@ -229,7 +242,7 @@ func (db *DB) catchUp(ctx context.Context, c *collectCache, dict *Dictionary, no
 	}
 	defer rows.Close()
 	n := c.tree.Len()
-	last := from
+	gs := newGapScan(from)
 	var id, element int64
 	var unit, period string
 	var at time.Time
@@ -238,7 +251,7 @@ func (db *DB) catchUp(ctx context.Context, c *collectCache, dict *Dictionary, no
 		if err := rows.Scan(&id, &unit, &element, &period, valAt{&at}, &current); err != nil {
 			return err
 		}
-		last = id
+		gs.saw(id)
 		ps, ok := c.periods[period]
 		if !ok || !current || id <= ps.upto {
 			continue
@@ -257,8 +270,19 @@ func (db *DB) catchUp(ctx context.Context, c *collectCache, dict *Dictionary, no
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("catch up on values: %w", err)
 	}
+	if db.Dialect == Postgres {
+		// Every period has now read every value above from that has
+		// committed, save the runs still missing: all start again below
+		// the first of them.
+		upto, gaps := gs.settle(c.gaps, time.Now())
+		c.gaps = gaps
+		for _, ps := range c.periods {
+			ps.upto = upto
+		}
+		return nil
+	}
 	for _, ps := range c.periods {
-		ps.upto = max(ps.upto, last)
+		ps.upto = max(ps.upto, gs.next-1)
 	}
 	return nil
 }

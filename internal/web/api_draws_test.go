@@ -96,7 +96,7 @@ func TestDrawBadInput(t *testing.T) {
 		field string
 	}{
 		"no plan":         {DrawBody{Level: units.Village, Under: "430922", Rate: 0.1, RevealAfter: due}, "plan"},
-		"rate above one":  {DrawBody{Plan: "p", Level: units.Village, Under: "430922", Rate: 1.5, RevealAfter: due}, "tiers"},
+		"rate above one":  {DrawBody{Plan: "p", Level: units.Village, Under: "430922", Rate: 1.5, RevealAfter: due}, "tiers[0].rate"},
 		"bad date":        {DrawBody{Plan: "p", Level: units.Village, Under: "430922", Rate: 0.1, RevealAfter: "soon"}, "reveal_after"},
 		"unknown subtree": {DrawBody{Plan: "p", Level: units.Village, Under: "430999", Rate: 0.1, RevealAfter: due}, "under"},
 	} {
