@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"lighten/internal/i18n"
 )
 
 // Type is what kind of value an element holds.
@@ -73,37 +75,79 @@ type Element struct {
 }
 
 // Problem is a fault in an element or in a submitted value, naming the
-// field.
+// field. What is wrong is a catalogue key with its arguments, so that it
+// reads in either language; an argument that is an i18n.Text is rendered
+// in each language in turn.
 type Problem struct {
-	Field string
-	Msg   string
+	Field string // the element's code, or the field of a definition
+	Unit  string // the unit whose submitted value it is; empty for a definition
+	Key   string
+	Args  []any
 }
 
-func (p *Problem) Error() string { return p.Field + ": " + p.Msg }
+// problem is a fault in field, said by the catalogue key with args.
+func problem(field, key string, args ...any) *Problem {
+	return &Problem{Field: field, Key: key, Args: args}
+}
+
+// What says what is wrong in both languages, without the unit.
+func (p *Problem) What() i18n.Text { return i18n.Both(p.Key, p.Args...) }
+
+// Message says what is wrong in both languages, naming the unit when the
+// value is a unit's.
+func (p *Problem) Message() i18n.Text {
+	if p.Unit == "" {
+		return p.What()
+	}
+	return i18n.Both("collect.problem.in_unit", p.Unit, p.What())
+}
+
+// Msg is the message in English.
+func (p *Problem) Msg() string { return p.Message().EN }
+
+// Required reports whether the problem is a value that was not given.
+func (p *Problem) Required() bool { return p.Key == keyRequired }
+
+func (p *Problem) Error() string { return p.Field + ": " + p.Msg() }
+
+const keyRequired = "collect.problem.required"
+
+// ProblemKeys lists every catalogue key a Problem may carry.
+var ProblemKeys = []string{
+	"collect.problem.in_unit", keyRequired,
+	"collect.problem.code", "collect.problem.type", "collect.problem.period", "collect.problem.valid_days",
+	"collect.problem.no_choices", "collect.problem.max_below_min",
+	"collect.problem.empty", "collect.problem.below_min", "collect.problem.above_max",
+	"collect.problem.not_integer", "collect.problem.not_number", "collect.problem.text_long",
+	"collect.problem.formula", "collect.problem.not_choice", "collect.problem.not_date",
+	"collect.problem.not_bool", "collect.problem.not_point", "collect.problem.unknown_type",
+	"collect.problem.op", "collect.problem.rule_sides", "collect.problem.not_asked", "collect.problem.rule",
+	"collect.op.le", "collect.op.lt", "collect.op.ge", "collect.op.gt", "collect.op.eq",
+}
 
 // Validate checks an element's definition.
 func (e *Element) Validate() error {
 	e.Code, e.Name = strings.TrimSpace(e.Code), strings.TrimSpace(e.Name)
 	switch {
 	case e.Code == "" || len(e.Code) > 64 || strings.ContainsAny(e.Code, " ,;\t\n\"'"):
-		return &Problem{"code", fmt.Sprintf("%q: 1 to 64 characters without spaces, commas or quotes", e.Code)}
+		return problem("code", "collect.problem.code", e.Code)
 	case e.Name == "":
-		return &Problem{"name", "required"}
+		return problem("name", keyRequired)
 	}
 	if !oneOf(string(e.Type), Types) {
-		return &Problem{"type", fmt.Sprintf("%q: integer, decimal, text, choice, date, bool or point expected", e.Type)}
+		return problem("type", "collect.problem.type", string(e.Type))
 	}
 	if !oneOf(string(e.Period), PeriodTypes) {
-		return &Problem{"period", fmt.Sprintf("%q: day, week, month, quarter, year or once expected", e.Period)}
+		return problem("period", "collect.problem.period", string(e.Period))
 	}
 	if e.ValidDays < 0 || e.ValidDays > 3660 {
-		return &Problem{"valid_days", fmt.Sprintf("%d: 0 to 3660 expected", e.ValidDays)}
+		return problem("valid_days", "collect.problem.valid_days", e.ValidDays)
 	}
 	if e.Type == Choice && len(e.Choices) == 0 {
-		return &Problem{"choices", "a choice element lists its choices"}
+		return problem("choices", "collect.problem.no_choices")
 	}
 	if e.Min != nil && e.Max != nil && *e.Min > *e.Max {
-		return &Problem{"max", "below min"}
+		return problem("max", "collect.problem.max_below_min")
 	}
 	return nil
 }
@@ -122,14 +166,14 @@ func oneOf[T ~string](s string, all []T) bool {
 func (e *Element) Normalize(raw string) (string, error) {
 	v := strings.TrimSpace(raw)
 	if v == "" {
-		return "", &Problem{e.Code, "empty"}
+		return "", problem(e.Code, "collect.problem.empty")
 	}
 	bounds := func(f float64) error {
 		if e.Min != nil && f < *e.Min {
-			return &Problem{e.Code, fmt.Sprintf("%s is below the minimum %s", v, fmtNum(*e.Min))}
+			return problem(e.Code, "collect.problem.below_min", v, fmtNum(*e.Min))
 		}
 		if e.Max != nil && f > *e.Max {
-			return &Problem{e.Code, fmt.Sprintf("%s is above the maximum %s", v, fmtNum(*e.Max))}
+			return problem(e.Code, "collect.problem.above_max", v, fmtNum(*e.Max))
 		}
 		return nil
 	}
@@ -137,21 +181,21 @@ func (e *Element) Normalize(raw string) (string, error) {
 	case Integer:
 		n, err := strconv.ParseInt(strings.ReplaceAll(v, ",", ""), 10, 64)
 		if err != nil {
-			return "", &Problem{e.Code, fmt.Sprintf("%q is not a whole number", raw)}
+			return "", problem(e.Code, "collect.problem.not_integer", raw)
 		}
 		return strconv.FormatInt(n, 10), bounds(float64(n))
 	case Decimal:
 		f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", ""), 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return "", &Problem{e.Code, fmt.Sprintf("%q is not a number", raw)}
+			return "", problem(e.Code, "collect.problem.not_number", raw)
 		}
 		return fmtNum(f), bounds(f)
 	case Text:
 		if len(v) > 4000 {
-			return "", &Problem{e.Code, "longer than 4,000 bytes"}
+			return "", problem(e.Code, "collect.problem.text_long")
 		}
 		if strings.HasPrefix(v, "=") {
-			return "", &Problem{e.Code, "formulas are not accepted; enter the value"}
+			return "", problem(e.Code, "collect.problem.formula")
 		}
 		return v, nil
 	case Choice:
@@ -160,11 +204,12 @@ func (e *Element) Normalize(raw string) (string, error) {
 				return v, nil
 			}
 		}
-		return "", &Problem{e.Code, fmt.Sprintf("%q is not one of %s", raw, strings.Join(e.Choices, ", "))}
+		return "", problem(e.Code, "collect.problem.not_choice", raw,
+			i18n.Text{ZH: strings.Join(e.Choices, "、"), EN: strings.Join(e.Choices, ", ")})
 	case Date:
 		t, err := time.Parse("2006-01-02", v)
 		if err != nil {
-			return "", &Problem{e.Code, fmt.Sprintf("%q is not a date written YYYY-MM-DD", raw)}
+			return "", problem(e.Code, "collect.problem.not_date", raw)
 		}
 		return t.Format("2006-01-02"), nil
 	case Bool:
@@ -174,17 +219,17 @@ func (e *Element) Normalize(raw string) (string, error) {
 		case "false", "no", "0", "否":
 			return "false", nil
 		}
-		return "", &Problem{e.Code, fmt.Sprintf("%q is not yes or no", raw)}
+		return "", problem(e.Code, "collect.problem.not_bool", raw)
 	case Point:
 		lat, lon, ok := strings.Cut(v, ",")
 		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
 		lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
 		if !ok || err1 != nil || err2 != nil || la < -90 || la > 90 || lo < -180 || lo > 180 {
-			return "", &Problem{e.Code, fmt.Sprintf("%q is not a point written lat,lon", raw)}
+			return "", problem(e.Code, "collect.problem.not_point", raw)
 		}
 		return fmtNum(la) + "," + fmtNum(lo), nil
 	}
-	return "", &Problem{e.Code, "unknown type"}
+	return "", problem(e.Code, "collect.problem.unknown_type")
 }
 
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -286,12 +331,22 @@ func (r Rule) Validate() error {
 	switch r.Op {
 	case "<=", "<", ">=", ">", "==":
 	default:
-		return &Problem{"op", fmt.Sprintf("%q: <=, <, >=, > or == expected", r.Op)}
+		return problem("op", "collect.problem.op", r.Op)
 	}
 	if r.Left == "" || r.Right == "" || r.Left == r.Right {
-		return &Problem{"left", "two different elements expected"}
+		return problem("left", "collect.problem.rule_sides")
 	}
 	return nil
+}
+
+// OpText is the rule's comparison as a reader reads it: the symbol in
+// English, words in Chinese.
+func (r Rule) OpText() i18n.Text {
+	key := map[string]string{"<=": "collect.op.le", "<": "collect.op.lt", ">=": "collect.op.ge", ">": "collect.op.gt", "==": "collect.op.eq"}[r.Op]
+	if key == "" {
+		return i18n.Text{ZH: r.Op, EN: r.Op}
+	}
+	return i18n.Both(key)
 }
 
 // Holds reports whether the rule holds for two normalized numbers.
@@ -333,14 +388,15 @@ func Check(s Submission, asked map[string]*Element, known map[string]string, rul
 	for code, raw := range s.Values {
 		e, ok := asked[code]
 		if !ok {
-			if !add(&Problem{code, fmt.Sprintf("unit %s: this report does not ask for %q", s.Unit, code)}) {
+			if !add(&Problem{Field: code, Unit: s.Unit, Key: "collect.problem.not_asked", Args: []any{code}}) {
 				return nil, errs
 			}
 			continue
 		}
 		v, err := e.Normalize(raw)
 		if err != nil {
-			if !add(&Problem{code, fmt.Sprintf("unit %s: %s", s.Unit, err.(*Problem).Msg)}) {
+			p := err.(*Problem)
+			if !add(&Problem{Field: code, Unit: s.Unit, Key: p.Key, Args: p.Args}) {
 				return nil, errs
 			}
 			continue
@@ -351,7 +407,7 @@ func Check(s Submission, asked map[string]*Element, known map[string]string, rul
 		if _, ok := out[code]; !ok {
 			if _, known := known[code]; !known {
 				if _, sent := s.Values[code]; !sent {
-					if !add(&Problem{code, fmt.Sprintf("unit %s: required", s.Unit)}) {
+					if !add(&Problem{Field: code, Unit: s.Unit, Key: keyRequired}) {
 						return nil, errs
 					}
 				}
@@ -371,7 +427,8 @@ func Check(s Submission, asked map[string]*Element, known map[string]string, rul
 		l, ok1 := value(r.Left)
 		rv, ok2 := value(r.Right)
 		if ok1 && ok2 && !r.Holds(l, rv) {
-			if !add(&Problem{r.Left, fmt.Sprintf("unit %s: %s (%s) must be %s %s (%s)", s.Unit, r.Left, fmtNum(l), r.Op, r.Right, fmtNum(rv))}) {
+			if !add(&Problem{Field: r.Left, Unit: s.Unit, Key: "collect.problem.rule",
+				Args: []any{r.Left, fmtNum(l), r.OpText(), r.Right, fmtNum(rv)}}) {
 				return nil, errs
 			}
 		}

@@ -506,10 +506,10 @@ func CheckDataValues(vals []DataValue, elements map[string]*Element, unitKnown f
 		}
 		norm, err := e.Normalize(v.Value)
 		if err != nil {
-			msg := err.Error()
+			var msg any = err.Error()
 			var p *Problem
 			if errors.As(err, &p) {
-				msg = p.Msg
+				msg = p.Message()
 			}
 			if !add(v.Line, "collect.fault.dhis2_value", e.Code, msg) {
 				return nil, faults

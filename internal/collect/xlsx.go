@@ -477,7 +477,7 @@ func parseDictionary(rows [][]string, sheet string, col func(int) string, formul
 			if c < 0 {
 				_, c = cell("code")
 			}
-			if !add(row, c, "collect.fault.element", p.Msg) {
+			if !add(row, c, "collect.fault.element", p.Message()) {
 				return nil, faults
 			}
 			continue

@@ -59,11 +59,24 @@ type SubmissionErrors struct {
 	Errors []FieldError `json:"errors"`
 }
 
-// FieldError names a unit, an element and what is wrong.
+// FieldError names a unit, an element and what is wrong, in both
+// languages.
 type FieldError struct {
-	Unit    string `json:"unit"`
-	Element string `json:"element"`
-	Message string `json:"message"`
+	Unit    string    `json:"unit"`
+	Element string    `json:"element"`
+	Message i18n.Text `json:"message"`
+	// problem is the check's own account, for a form that shows it next
+	// to its field; nil when the fault is not a value's.
+	problem *collect.Problem
+}
+
+// what is what is wrong without the unit, for a page that is for the one
+// unit already.
+func (e FieldError) what() i18n.Text {
+	if e.problem != nil {
+		return e.problem.What()
+	}
+	return e.Message
 }
 
 // BulkResult counts what a bulk submission stored.
@@ -94,10 +107,10 @@ func (s *Server) collectRoutes() []*route {
 			Summary: "A report as the unit fills it: every field, prefilled where the value is already held", Params: []param{pCode, pDemand},
 			Result: ReportForm{}, h: s.apiReportForm},
 		{Method: "POST", Pattern: "/api/v1/units/{code}/reports/{id}/submission", Tag: "collect", Auth: signedIn, Action: access.ActInbox,
-			Summary: "Submit the unit's values, all or nothing; the same client_key stores once", Params: []param{pCode, pDemand},
+			Summary: "Submit the unit's values, all or nothing; the same client_key stores once. A refused one answers 400 with errors: unit, element and a message in both languages", Params: []param{pCode, pDemand},
 			Body: collect.Submission{}, Result: SubmissionResult{}, Status: http.StatusCreated, h: s.apiSubmit},
 		{Method: "POST", Pattern: "/api/v1/reports/{id}/submissions", Tag: "collect", Auth: signedIn, Action: access.ActInbox,
-			Summary: "Submit for many units at once, as JSON (a list of submissions) or CSV (unit,element,value); all or nothing",
+			Summary: "Submit for many units at once, as JSON (a list of submissions) or CSV (unit,element,value); all or nothing. A refused one answers 400 with errors, as a single submission does",
 			Params:  []param{pDemand}, Body: []collect.Submission{}, Result: BulkResult{}, Status: http.StatusCreated, h: s.apiBulkSubmit},
 		{Method: "GET", Pattern: "/api/v1/reports/{id}/completeness", Tag: "collect", Auth: signedIn, Action: access.ReadDemands,
 			Summary: "Expected, submitted and on time, for any subtree, with a line per child unit",
@@ -114,7 +127,10 @@ func (s *Server) collectRoutes() []*route {
 func collectError(err error) error {
 	var p *collect.Problem
 	if errors.As(err, &p) {
-		e := errorf(CodeInvalid, "error.collect", p.Error())
+		// The English names the field as the API spells it, as the error
+		// has always read; the Chinese messages name it themselves.
+		msg := p.Message()
+		e := errorf(CodeInvalid, "error.collect", i18n.Text{ZH: msg.ZH, EN: p.Error()})
 		e.Field = p.Field
 		return e
 	}
@@ -323,7 +339,7 @@ func (s *Server) checkSubmission(ctx context.Context, u units.Unit, rec *store.D
 		for _, e := range errs {
 			var p *collect.Problem
 			if errors.As(e, &p) {
-				out = append(out, FieldError{Unit: u.Code, Element: p.Field, Message: p.Msg})
+				out = append(out, FieldError{Unit: u.Code, Element: p.Field, Message: p.Message(), problem: p})
 			}
 		}
 		return nil, out, nil
@@ -484,14 +500,14 @@ func (s *Server) apiBulkSubmit(w http.ResponseWriter, r *http.Request, c *Ctx) e
 			}
 		}
 		if seen[sub.Unit] {
-			problems = append(problems, FieldError{Unit: sub.Unit, Message: "the unit appears twice"})
+			problems = append(problems, FieldError{Unit: sub.Unit, Message: i18n.Both("collect.bulk.unit_twice")})
 			continue
 		}
 		seen[sub.Unit] = true
 		u, rec, err := s.inboxReport(ctx, c, sub.Unit, id, access.ActInbox)
 		if err != nil {
 			e := asError(err)
-			problems = append(problems, FieldError{Unit: sub.Unit, Message: e.Message.In(c.Lang)})
+			problems = append(problems, FieldError{Unit: sub.Unit, Message: e.Message})
 			continue
 		}
 		vals, fe, err := s.checkSubmission(ctx, u, rec, sub)

@@ -560,12 +560,11 @@ func (s *Server) uiReportForm(w http.ResponseWriter, r *http.Request, c *Ctx) er
 
 // fieldMessage says what is wrong with a value in the page's language: the
 // form is for one unit, so the unit the check names is left out.
-func fieldMessage(c *Ctx, unit, msg string) string {
-	msg = strings.TrimPrefix(msg, "unit "+unit+": ")
-	if msg == "required" {
+func fieldMessage(c *Ctx, e FieldError) string {
+	if e.problem != nil && e.problem.Required() {
 		return c.T("ui.collect.required")
 	}
-	return c.T("ui.collect.not_accepted", msg)
+	return c.T("ui.collect.not_accepted", e.what().In(c.Lang))
 }
 
 // sentTo is where a stored submission goes: the inbox, where the item now
@@ -620,7 +619,7 @@ func (s *Server) uiSubmitReport(w http.ResponseWriter, r *http.Request, c *Ctx) 
 		byElement := map[string]string{}
 		for _, e := range fe {
 			if _, dup := byElement[e.Element]; !dup {
-				byElement[e.Element] = fieldMessage(c, u.Code, e.Message)
+				byElement[e.Element] = fieldMessage(c, e)
 			}
 		}
 		for i := range v.Fields {
@@ -715,7 +714,7 @@ func (s *Server) uiUploadReport(w http.ResponseWriter, r *http.Request, c *Ctx) 
 		// The same checks as the form, told by the workbook's row.
 		fs := make(collect.Faults, 0, len(fe))
 		for _, e := range fe {
-			fs = append(fs, collect.Fault{Row: filled.Rows[e.Element], Column: "E", Message: i18n.Both("collect.fault.value", e.Element, e.Message)})
+			fs = append(fs, collect.Fault{Row: filled.Rows[e.Element], Column: "E", Message: i18n.Both("collect.fault.value", e.Element, e.what())})
 		}
 		return faults(fs)
 	}
