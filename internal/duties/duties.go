@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"lighten/internal/i18n"
 	"lighten/internal/units"
 )
 
@@ -54,27 +55,46 @@ type List struct {
 	Created   time.Time   `json:"created"`
 }
 
-// Problem is what is wrong with a list, naming the matter.
+// Problem is what is wrong with a list or a pledge item, naming the
+// matter: a message from the catalogue (keys problem.duty.* and
+// problem.pledge.*) and its arguments.
 type Problem struct {
 	Matter string
-	Msg    string
+	Key    string
+	Args   []any
 }
 
-func (p *Problem) Error() string {
+func problem(matter, key string, args ...any) *Problem {
+	return &Problem{Matter: matter, Key: key, Args: args}
+}
+
+func (p *Problem) Error() string { return p.Message().EN }
+
+// Message is the problem in both languages, saying it is the duty list's.
+func (p *Problem) Message() i18n.Text {
 	if p.Matter != "" {
-		return fmt.Sprintf("duty list matter %q: %s", p.Matter, p.Msg)
+		return i18n.Both("problem.duty.list_matter", p.Matter, i18n.Both(p.Key, p.Args...))
 	}
-	return "duty list: " + p.Msg
+	return i18n.Both("problem.duty.list", i18n.Both(p.Key, p.Args...))
+}
+
+// Detail is the problem in both languages without saying whose it is, for
+// a caller that says so itself: the matter, if any, and what is wrong.
+func (p *Problem) Detail() i18n.Text {
+	if p.Matter != "" {
+		return i18n.Both("problem.duty.matter", p.Matter, i18n.Both(p.Key, p.Args...))
+	}
+	return i18n.Both(p.Key, p.Args...)
 }
 
 // Validate checks a list on its own: levels, codes, names, categories,
 // and a lead office for every assisting duty.
 func (l *List) Validate() error {
 	if l.Level != units.Township && l.Level != units.Village {
-		return &Problem{Msg: fmt.Sprintf("level %q: duty lists are for townships and villages", l.Level)}
+		return problem("", "problem.duty.level", levelName(l.Level))
 	}
 	if len(l.Matters) == 0 {
-		return &Problem{Msg: "a list needs at least one matter"}
+		return problem("", "problem.duty.empty")
 	}
 	seen := map[string]bool{}
 	for i := range l.Matters {
@@ -82,17 +102,17 @@ func (l *List) Validate() error {
 		m.Code, m.Name, m.Lead = strings.TrimSpace(m.Code), strings.TrimSpace(m.Name), strings.TrimSpace(m.Lead)
 		switch {
 		case m.Code == "":
-			return &Problem{Msg: fmt.Sprintf("matter %d has no code", i+1)}
+			return problem("", "problem.duty.no_code", i+1)
 		case seen[m.Code]:
-			return &Problem{Matter: m.Code, Msg: "appears twice"}
+			return problem(m.Code, "problem.duty.twice")
 		case m.Name == "":
-			return &Problem{Matter: m.Code, Msg: "has no name"}
+			return problem(m.Code, "problem.duty.no_name")
 		}
 		if _, ok := ParseCategory(string(m.Category)); !ok {
-			return &Problem{Matter: m.Code, Msg: fmt.Sprintf("category %q: own, assist or negative expected", m.Category)}
+			return problem(m.Code, "problem.duty.category", string(m.Category))
 		}
 		if m.Category == Assist && m.Lead == "" {
-			return &Problem{Matter: m.Code, Msg: "an assisting duty names its lead office"}
+			return problem(m.Code, "problem.duty.no_lead")
 		}
 		seen[m.Code] = true
 	}
@@ -218,15 +238,23 @@ func (b *Book) Key(code string, l units.Level, day time.Time) string {
 func CheckAdjustment(inherited *Effective, l *List) error {
 	for _, m := range l.Matters {
 		if old, ok := inherited.Find(m.Code); ok && old.Category == Negative && m.Category != Negative {
-			return &Problem{Matter: m.Code, Msg: fmt.Sprintf("is on the negative list set by %s; a lower office may not take it off", ownerName(inherited.From[m.Code]))}
+			return problem(m.Code, "problem.duty.negative", ownerName(inherited.From[m.Code]))
 		}
 	}
 	return nil
 }
 
-func ownerName(code string) string {
+// levelName is a level in both languages, or as written when it is none.
+func levelName(l units.Level) any {
+	if l >= units.Country && l <= units.Village {
+		return i18n.Both("level." + l.String())
+	}
+	return l.String()
+}
+
+func ownerName(code string) any {
 	if code == "" {
-		return "the country"
+		return i18n.Both("problem.duty.country")
 	}
 	return code
 }

@@ -28,13 +28,13 @@ func (p *PledgeItem) Validate() error {
 	p.Code, p.Name, p.ApprovedBy = strings.TrimSpace(p.Code), strings.TrimSpace(p.Name), strings.TrimSpace(p.ApprovedBy)
 	switch {
 	case p.Code == "":
-		return &Problem{Msg: "a pledge item needs a code"}
+		return problem("", "problem.pledge.no_code")
 	case p.Name == "":
-		return &Problem{Matter: p.Code, Msg: "has no name"}
+		return problem(p.Code, "problem.duty.no_name")
 	case p.ApprovedBy == "":
-		return &Problem{Matter: p.Code, Msg: "names no approving body"}
+		return problem(p.Code, "problem.pledge.no_body")
 	case p.ValidUntil.IsZero():
-		return &Problem{Matter: p.Code, Msg: "needs the date it is valid until"}
+		return problem(p.Code, "problem.pledge.no_date")
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"lighten/internal/i18n"
 )
 
 // The three-list layout townships publish: one sheet a list.
@@ -21,19 +23,50 @@ var sheets = []struct {
 
 var header = []string{"编号 Code", "事项名称 Name", "英文名称 English name", "依据 Basis", "牵头部门 Lead office"}
 
-// SheetError names the sheet, row and column at fault in a workbook.
+// SheetError names the sheet, row and column at fault in a workbook, and
+// what is wrong there: a message from the catalogue (keys problem.sheet.*)
+// and its arguments.
 type SheetError struct {
-	Sheet  string
-	Row    int
+	Sheet  string // "-" when the workbook as a whole is at fault
+	Row    int    // 1-based; 0 when the whole sheet is at fault
 	Column string
-	Msg    string
+	Key    string
+	Args   []any
+	Err    error // the reader's own error, if one caused it
 }
 
 func (e *SheetError) Error() string {
-	if e.Row > 0 {
-		return fmt.Sprintf("sheet %q row %d column %s: %s", e.Sheet, e.Row, e.Column, e.Msg)
+	msg := i18n.Both(e.Key, e.Args...).EN
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
 	}
-	return fmt.Sprintf("sheet %q: %s", e.Sheet, e.Msg)
+	if e.Row > 0 {
+		return fmt.Sprintf("sheet %q row %d column %s: %s", e.Sheet, e.Row, e.Column, msg)
+	}
+	return fmt.Sprintf("sheet %q: %s", e.Sheet, msg)
+}
+
+func (e *SheetError) Unwrap() error { return e.Err }
+
+// Message is the fault in both languages with its sheet, row and column.
+// The reader's own error, in English only, is left to Error.
+func (e *SheetError) Message() i18n.Text {
+	msg := e.Detail()
+	switch {
+	case e.Row > 0:
+		return i18n.Both("problem.sheet.at", e.Sheet, e.Row, e.Column, msg)
+	case e.Sheet != "" && e.Sheet != "-":
+		return i18n.Both("problem.sheet.in", e.Sheet, msg)
+	}
+	return msg
+}
+
+// Detail is what is wrong in both languages, without where, for a caller
+// that says where itself.
+func (e *SheetError) Detail() i18n.Text { return i18n.Both(e.Key, e.Args...) }
+
+func sheetError(sheet string, row int, column, key string, args ...any) *SheetError {
+	return &SheetError{Sheet: sheet, Row: row, Column: column, Key: key, Args: args}
 }
 
 // WriteXLSX writes matters in the three-list layout.
@@ -92,7 +125,7 @@ const MaxXLSX = 10 << 20
 func ReadXLSX(r io.Reader) ([]Matter, error) {
 	f, err := excelize.OpenReader(io.LimitReader(r, MaxXLSX+1))
 	if err != nil {
-		return nil, &SheetError{Sheet: "-", Msg: fmt.Sprintf("not an Excel workbook (.xlsx): %v", err)}
+		return nil, &SheetError{Sheet: "-", Key: "problem.sheet.not_xlsx", Err: err}
 	}
 	defer f.Close()
 	var out []Matter
@@ -113,14 +146,14 @@ func ReadXLSX(r io.Reader) ([]Matter, error) {
 		found++
 		rows, err := f.GetRows(name)
 		if err != nil {
-			return nil, &SheetError{Sheet: name, Msg: err.Error()}
+			return nil, &SheetError{Sheet: name, Key: "problem.sheet.unreadable", Err: err}
 		}
 		want := 4
 		if cat == Assist {
 			want = 5
 		}
 		if len(rows) == 0 || len(rows[0]) < want || !strings.HasPrefix(strings.TrimSpace(rows[0][0]), "编号") && !strings.EqualFold(strings.TrimSpace(rows[0][0]), "code") {
-			return nil, &SheetError{Sheet: name, Row: 1, Column: "A", Msg: fmt.Sprintf("header expected: %s", strings.Join(header[:want], " | "))}
+			return nil, sheetError(name, 1, "A", "problem.sheet.header", strings.Join(header[:want], " | "))
 		}
 		for i, row := range rows[1:] {
 			cell := func(c int) string {
@@ -134,7 +167,7 @@ func ReadXLSX(r io.Reader) ([]Matter, error) {
 			}
 			for c := 0; c < want; c++ {
 				if formula, _ := f.GetCellFormula(name, cellName(c, i+2)); formula != "" {
-					return nil, &SheetError{Sheet: name, Row: i + 2, Column: colName(c), Msg: "formulas are not accepted; enter the value"}
+					return nil, sheetError(name, i+2, colName(c), "problem.sheet.formula")
 				}
 			}
 			m := Matter{Code: cell(0), Name: cell(1), NameEN: cell(2), Basis: cell(3), Category: cat}
@@ -143,17 +176,17 @@ func ReadXLSX(r io.Reader) ([]Matter, error) {
 			}
 			switch {
 			case m.Code == "":
-				return nil, &SheetError{Sheet: name, Row: i + 2, Column: "A", Msg: "the code is empty"}
+				return nil, sheetError(name, i+2, "A", "problem.sheet.no_code")
 			case m.Name == "":
-				return nil, &SheetError{Sheet: name, Row: i + 2, Column: "B", Msg: "the name is empty"}
+				return nil, sheetError(name, i+2, "B", "problem.sheet.no_name")
 			case cat == Assist && m.Lead == "":
-				return nil, &SheetError{Sheet: name, Row: i + 2, Column: "E", Msg: "an assisting duty names its lead office"}
+				return nil, sheetError(name, i+2, "E", "problem.sheet.no_lead")
 			}
 			out = append(out, m)
 		}
 	}
 	if found == 0 {
-		return nil, &SheetError{Sheet: "-", Msg: "no sheet named 自身职责, 配合职责 or 负面清单 (or Own, Assist, Negative)"}
+		return nil, sheetError("-", 0, "", "problem.sheet.no_sheets")
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"lighten/internal/i18n"
 	"lighten/internal/units"
 )
 
@@ -102,17 +103,45 @@ type Document struct {
 	Note   string         `json:"note,omitempty"`
 }
 
-// ParseError names what is wrong in a policy document.
+// ParseError names what is wrong in a policy document: the parameter
+// concerned and a message from the catalogue (keys problem.policy.*) with
+// its arguments.
 type ParseError struct {
 	Param string // the parameter concerned, if any
-	Msg   string
+	Key   string
+	Args  []any
+	Err   error // the JSON decoder's own error, if one caused it
 }
 
 func (e *ParseError) Error() string {
-	if e.Param != "" {
-		return fmt.Sprintf("policy parameter %q: %s", e.Param, e.Msg)
+	msg := i18n.Both(e.Key, e.Args...).EN
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
 	}
-	return "policy document: " + e.Msg
+	if e.Param != "" {
+		return fmt.Sprintf("policy parameter %q: %s", e.Param, msg)
+	}
+	return "policy document: " + msg
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Message is the error in both languages, saying it is the policy
+// document's. The decoder's own error, in English only, is left to Error.
+func (e *ParseError) Message() i18n.Text {
+	if e.Param != "" {
+		return i18n.Both("problem.policy.param", e.Param, i18n.Both(e.Key, e.Args...))
+	}
+	return i18n.Both("problem.policy.doc", i18n.Both(e.Key, e.Args...))
+}
+
+// Detail is the error in both languages without saying whose it is, for a
+// caller that says so itself: the parameter, if any, and what is wrong.
+func (e *ParseError) Detail() i18n.Text {
+	if e.Param != "" {
+		return i18n.Both("problem.policy.named", e.Param, i18n.Both(e.Key, e.Args...))
+	}
+	return i18n.Both(e.Key, e.Args...)
 }
 
 // Parse reads a policy document, checking every parameter is known and
@@ -122,10 +151,10 @@ func Parse(b []byte) (Document, error) {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
-		return d, &ParseError{Msg: fmt.Sprintf("not valid JSON of the form {\"params\": {\"lead.time.report\": 7}}: %v", err)}
+		return d, &ParseError{Key: "problem.policy.json", Err: err}
 	}
 	if dec.More() {
-		return d, &ParseError{Msg: "trailing data after the document"}
+		return d, &ParseError{Key: "problem.policy.trailing"}
 	}
 	return d, d.Validate()
 }
@@ -135,14 +164,14 @@ func (d Document) Validate() error {
 	for _, id := range d.ids() {
 		p, ok := byID[id]
 		if !ok {
-			return &ParseError{Param: id, Msg: "no such parameter (see the list of parameters)"}
+			return &ParseError{Param: id, Key: "problem.policy.unknown"}
 		}
 		if v := d.Params[id]; v < p.Min || v > p.Max {
-			return &ParseError{Param: id, Msg: fmt.Sprintf("%d is outside %d…%d", v, p.Min, p.Max)}
+			return &ParseError{Param: id, Key: "problem.policy.range", Args: []any{v, p.Min, p.Max}}
 		}
 	}
 	if s, e := d.get("rest.days.start"), d.get("rest.days.end"); s >= 0 && e >= 0 && s >= e {
-		return &ParseError{Param: "rest.days.end", Msg: "working hours must end after they start"}
+		return &ParseError{Param: "rest.days.end", Key: "problem.policy.hours"}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"lighten/internal/audit"
+	"lighten/internal/i18n"
 	"lighten/internal/policy"
 )
 
@@ -32,6 +33,17 @@ type LooseningError struct {
 func (e *LooseningError) Error() string {
 	l := e.Loosenings[0]
 	return fmt.Sprintf("policy of %q would loosen %s to %d; it inherits %d", e.Unit, l.Param, l.Value, l.Inherited)
+}
+
+// Message is the first loosening in both languages: the parameter, the
+// value refused, what is inherited and from where.
+func (e *LooseningError) Message() i18n.Text {
+	l := e.Loosenings[0]
+	var from any = l.From
+	if l.From == "" {
+		from = i18n.Both("policy.default")
+	}
+	return i18n.Both("error.policy_loosen", l.Param, l.Value, l.Inherited, from)
 }
 
 // SavePolicy stores a new version of the policy of the burden office at

@@ -3,7 +3,6 @@ package units
 import (
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -15,21 +14,21 @@ import (
 func ReadCoordinates(r io.Reader, name string) (map[string][2]float64, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
-	bad := func(line int, col, msg string, args ...any) error {
-		return &ImportError{File: name, Line: line, Column: col, Msg: fmt.Sprintf(msg, args...)}
+	bad := func(line int, col, key string, args ...any) error {
+		return &ImportError{File: name, Line: line, Column: col, Key: key, Args: args}
 	}
 	head, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, bad(0, "", "the file is empty; expected the header code,lat,lon")
+		return nil, bad(0, "", "problem.coords.empty")
 	}
 	if err != nil {
-		return nil, bad(1, "", "not CSV: %v", err)
+		return nil, bad(1, "", "problem.coords.not_csv", err)
 	}
 	if len(head) > 0 {
 		head[0] = strings.TrimPrefix(head[0], "\ufeff")
 	}
 	if strings.Join(head, ",") != "code,lat,lon" {
-		return nil, bad(1, "", "header is %q; expected code,lat,lon", strings.Join(head, ","))
+		return nil, bad(1, "", "problem.coords.header", strings.Join(head, ","))
 	}
 	out := map[string][2]float64{}
 	for {
@@ -39,25 +38,25 @@ func ReadCoordinates(r io.Reader, name string) (map[string][2]float64, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, bad(line, "", "not CSV: %v", err)
+			return nil, bad(line, "", "problem.coords.not_csv", err)
 		}
 		if len(rec) != 3 {
-			return nil, bad(line, "", "%d columns; expected 3 (code,lat,lon)", len(rec))
+			return nil, bad(line, "", "problem.coords.columns", len(rec))
 		}
 		code := strings.TrimSpace(rec[0])
 		if _, ok := LevelOfCode(code); !ok {
-			return nil, bad(line, "code", "%q is not a statistical code of 2, 4, 6, 9 or 12 digits", code)
+			return nil, bad(line, "code", "problem.coords.code", code)
 		}
 		if _, dup := out[code]; dup {
-			return nil, bad(line, "code", "unit %s appears twice", code)
+			return nil, bad(line, "code", "problem.coords.twice", code)
 		}
 		lat, err := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
 		if err != nil || lat < 3 || lat > 54 {
-			return nil, bad(line, "lat", "latitude %q is not a number of degrees within China (3 to 54)", rec[1])
+			return nil, bad(line, "lat", "problem.coords.lat", rec[1])
 		}
 		lon, err := strconv.ParseFloat(strings.TrimSpace(rec[2]), 64)
 		if err != nil || lon < 73 || lon > 136 {
-			return nil, bad(line, "lon", "longitude %q is not a number of degrees within China (73 to 136)", rec[2])
+			return nil, bad(line, "lon", "problem.coords.lon", rec[2])
 		}
 		out[code] = [2]float64{lat, lon}
 	}

@@ -12,23 +12,39 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"lighten/internal/i18n"
 )
 
-// ImportError is a fault in the national tree's files, located so that a
-// person can open the file and fix it.
+// ImportError is a fault in the national tree's files or a file of
+// coordinates, located so that a person can open the file and fix it.
 type ImportError struct {
 	File   string // the file's name in the folder, such as "streets.csv.gz"
 	Line   int    // 1-based line of the uncompressed text; 0 when the whole file is at fault
 	Column string // the column at fault, as named in the header; "" when none is
-	Msg    string // what is wrong, in words
+	Key    string // what is wrong: a catalogue key (problem.import.*, problem.coords.*)
+	Args   []any  // and its arguments
 	Err    error  // the underlying error, if one caused it
 }
 
 func (e *ImportError) Error() string {
+	msg := i18n.Both(e.Key, e.Args...).EN
 	if e.Line > 0 {
-		return fmt.Sprintf("%s line %d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s line %d: %s", e.File, e.Line, msg)
 	}
-	return e.File + ": " + e.Msg
+	return e.File + ": " + msg
+}
+
+// Message is the fault in both languages, with its file, line and column.
+func (e *ImportError) Message() i18n.Text {
+	msg := i18n.Both(e.Key, e.Args...)
+	switch {
+	case e.Line > 0 && e.Column != "":
+		return i18n.Both("problem.import.at_column", e.File, e.Line, e.Column, msg)
+	case e.Line > 0:
+		return i18n.Both("problem.import.at_line", e.File, e.Line, msg)
+	}
+	return i18n.Both("problem.import.in_file", e.File, msg)
 }
 
 func (e *ImportError) Unwrap() error { return e.Err }
@@ -38,7 +54,7 @@ func (e *ImportError) Unwrap() error { return e.Err }
 type unitFile struct {
 	level  Level
 	base   string   // file name without .csv or .csv.gz
-	noun   string   // what one row is called in messages, in the files' own words
+	noun   string   // what one row is called in messages, in the files' own words (problem.import.noun.*)
 	header []string // the expected header; column 2, when present, is the parent
 }
 
@@ -115,11 +131,11 @@ func openUnitFile(fsys fs.FS, f unitFile) (io.ReadCloser, string, error) {
 	_, errPlain := fs.Stat(fsys, plain)
 	switch {
 	case errGz == nil && errPlain == nil:
-		return nil, gz, &ImportError{File: gz, Msg: fmt.Sprintf("both %s and %s are present; keep only one of them", gz, plain)}
+		return nil, gz, &ImportError{File: gz, Key: "problem.import.both", Args: []any{gz, plain}}
 	case errGz == nil:
 		file, err := fsys.Open(gz)
 		if err != nil {
-			return nil, gz, &ImportError{File: gz, Msg: "cannot open: " + err.Error(), Err: err}
+			return nil, gz, &ImportError{File: gz, Key: "problem.import.open", Args: []any{err}, Err: err}
 		}
 		zr, err := gzip.NewReader(file)
 		if err != nil {
@@ -130,13 +146,13 @@ func openUnitFile(fsys fs.FS, f unitFile) (io.ReadCloser, string, error) {
 	case errPlain == nil:
 		file, err := fsys.Open(plain)
 		if err != nil {
-			return nil, plain, &ImportError{File: plain, Msg: "cannot open: " + err.Error(), Err: err}
+			return nil, plain, &ImportError{File: plain, Key: "problem.import.open", Args: []any{err}, Err: err}
 		}
 		return file, plain, nil
 	case !errors.Is(errGz, fs.ErrNotExist):
-		return nil, gz, &ImportError{File: gz, Msg: "cannot open: " + errGz.Error(), Err: errGz}
+		return nil, gz, &ImportError{File: gz, Key: "problem.import.open", Args: []any{errGz}, Err: errGz}
 	default:
-		return nil, gz, &ImportError{File: gz, Msg: fmt.Sprintf("missing: the folder must hold %s or %s, one row per %s", gz, plain, f.noun),
+		return nil, gz, &ImportError{File: gz, Key: "problem.import.missing", Args: []any{gz, plain, f.nounText()},
 			Err: fs.ErrNotExist}
 	}
 }
@@ -151,18 +167,18 @@ func (rc readCloser) Close() error { return rc.file.Close() }
 // gzipError explains a damaged or cut-off gzip stream; line is the line
 // being read when it broke, 0 at the start.
 func gzipError(file string, line int, err error) *ImportError {
-	msg := "cannot read: " + err.Error()
+	e := &ImportError{File: file, Line: line, Key: "problem.import.read", Args: []any{err}, Err: err}
 	switch {
 	case line == 0 && errors.Is(err, io.EOF):
-		msg = "the file is empty (0 bytes); it must hold gzip-compressed CSV starting with a header line"
+		e.Key, e.Args = "problem.import.gzip_empty", nil
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		msg = "the file ends early: it was cut off (an incomplete download or copy?); fetch it again"
+		e.Key, e.Args = "problem.import.gzip_cut", nil
 	case errors.Is(err, gzip.ErrHeader):
-		msg = "not gzip data; a .csv.gz file must be gzip-compressed (rename it to .csv if it is plain text)"
+		e.Key, e.Args = "problem.import.not_gzip", nil
 	case errors.Is(err, gzip.ErrChecksum):
-		msg = "the gzip data is damaged (checksum mismatch); fetch the file again"
+		e.Key, e.Args = "problem.import.gzip_damaged", nil
 	}
-	return &ImportError{File: file, Line: line, Msg: msg, Err: err}
+	return e
 }
 
 // readUnitFile reads one level. parents and parentIndex are the level above
@@ -178,27 +194,28 @@ func readUnitFile(fsys fs.FS, f unitFile, parents []Unit, parentIndex map[string
 	r := csv.NewReader(rc)
 	r.ReuseRecord = true   // the strings are fresh each row; only the slice is reused
 	r.FieldsPerRecord = -1 // counted here, to say which columns were expected
-	fail := func(line int, column, format string, args ...any) error {
-		return &ImportError{File: name, Line: line, Column: column, Msg: fmt.Sprintf(format, args...)}
+	fail := func(line int, column, key string, args ...any) error {
+		return &ImportError{File: name, Line: line, Column: column, Key: key, Args: args}
 	}
 	readErr := func(line int, err error) error {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return &ImportError{File: name, Line: pe.Line, Msg: fmt.Sprintf("column %d: %v", pe.Column, pe.Err), Err: err}
+			return csvError(name, pe, err)
 		}
 		if gzipped {
 			return gzipError(name, line, err)
 		}
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return &ImportError{File: name, Line: line, Msg: "the file ends early: it was cut off", Err: err}
+			return &ImportError{File: name, Line: line, Key: "problem.import.cut", Err: err}
 		}
-		return &ImportError{File: name, Line: line, Msg: "cannot read: " + err.Error(), Err: err}
+		return &ImportError{File: name, Line: line, Key: "problem.import.read", Args: []any{err}, Err: err}
 	}
+	noun := f.nounText()
 
 	want := strings.Join(f.header, ",")
 	head, err := r.Read()
 	if err == io.EOF {
-		return nil, nil, fail(1, "", "the file is empty; its first line must be the header %s", want)
+		return nil, nil, fail(1, "", "problem.import.empty", want)
 	}
 	if err != nil {
 		return nil, nil, readErr(1, err)
@@ -208,13 +225,13 @@ func readUnitFile(fsys fs.FS, f unitFile, parents []Unit, parentIndex map[string
 	}
 	if got := strings.Join(head, ","); got != want {
 		line, _ := r.FieldPos(0)
-		return nil, nil, fail(line, "", "the header is %q; expected %q", got, want)
+		return nil, nil, fail(line, "", "problem.import.header", got, want)
 	}
 
 	codeLen := f.level.CodeLength()
-	parentNoun := ""
+	var parentNoun any = ""
 	if f.level > Province {
-		parentNoun = unitFiles[f.level-2].noun
+		parentNoun = unitFiles[f.level-2].nounText()
 	}
 	var (
 		us    []Unit
@@ -235,46 +252,46 @@ func readUnitFile(fsys fs.FS, f unitFile, parents []Unit, parentIndex map[string
 		}
 		line, _ = r.FieldPos(0)
 		if len(rec) != len(f.header) {
-			return nil, nil, fail(line, "", "%d columns, expected %d (%s)", len(rec), len(f.header), want)
+			return nil, nil, fail(line, "", "problem.import.columns", len(rec), len(f.header), want)
 		}
 		code := rec[0]
 		if len(code) != codeLen || !isDigits(code) {
 			if code == "" {
-				return nil, nil, fail(line, "code", "the %s code is empty", f.noun)
+				return nil, nil, fail(line, "code", "problem.import.code_empty", noun)
 			}
 			if !isDigits(code) {
-				return nil, nil, fail(line, "code", "%s code %q must be digits only", f.noun, code)
+				return nil, nil, fail(line, "code", "problem.import.code_digits", noun, code)
 			}
-			return nil, nil, fail(line, "code", "%s code %s has %d digits, expected %d", f.noun, code, len(code), codeLen)
+			return nil, nil, fail(line, "code", "problem.import.code_length", noun, code, len(code), codeLen)
 		}
 		if first, dup := seen[code]; dup {
-			return nil, nil, fail(line, "code", "duplicate %s code %s (first on line %d)", f.noun, code, first)
+			return nil, nil, fail(line, "code", "problem.import.duplicate", noun, code, first)
 		}
 		seen[code] = int32(line)
 		name := strings.TrimSpace(rec[1])
 		if name == "" {
-			return nil, nil, fail(line, "name", "the name of %s %s is empty", f.noun, code)
+			return nil, nil, fail(line, "name", "problem.import.name_empty", noun, code)
 		}
-		if msg := badText(name); msg != "" {
-			return nil, nil, fail(line, "name", "the name of %s %s %s", f.noun, code, msg)
+		if msg, bad := badText(name); bad {
+			return nil, nil, fail(line, "name", "problem.import.name_bad", noun, code, msg)
 		}
 		u := Unit{Code: code, Name: name, Level: f.level}
 		if f.level > Province {
 			parent := rec[2]
 			if parent == "" {
-				return nil, nil, fail(line, f.header[2], "the %s of %s %s is empty", f.header[2], f.noun, code)
+				return nil, nil, fail(line, f.header[2], "problem.import.parent_empty", f.header[2], noun, code)
 			}
 			pi, ok := parentIndex[parent]
 			if !ok {
-				return nil, nil, fail(line, f.header[2], "unknown parent %s %s for %s %s", parentNoun, parent, f.noun, code)
+				return nil, nil, fail(line, f.header[2], "problem.import.parent_unknown", parentNoun, parent, noun, code)
 			}
 			if !strings.HasPrefix(code, parent) {
-				return nil, nil, fail(line, "code", "%s code %s does not begin with its parent %s's code %s", f.noun, code, parentNoun, parent)
+				return nil, nil, fail(line, "code", "problem.import.parent_prefix", noun, code, parentNoun, parent)
 			}
 			for j, col := range f.header[3:] {
 				l := ancestorColumns[col]
 				if got, want := rec[3+j], code[:l.CodeLength()]; got != want {
-					return nil, nil, fail(line, col, "%s is %q but %s %s lies in %s %s", col, got, f.noun, code, unitFiles[l-1].noun, want)
+					return nil, nil, fail(line, col, "problem.import.ancestor", col, got, noun, code, unitFiles[l-1].nounText(), want)
 				}
 			}
 			p := parents[pi]
@@ -289,15 +306,31 @@ func readUnitFile(fsys fs.FS, f unitFile, parents []Unit, parentIndex map[string
 	return us, index, nil
 }
 
-// badText says what makes a name unfit to store, or "" when it is fit.
-func badText(s string) string {
+// badText says what makes a name unfit to store, and whether it is.
+func badText(s string) (i18n.Text, bool) {
 	if !utf8.ValidString(s) {
-		return "is not valid UTF-8; save the file as UTF-8 (it may be in GBK)"
+		return i18n.Both("problem.import.not_utf8"), true
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return fmt.Sprintf("holds the control character %U", r)
+			return i18n.Both("problem.import.control", r), true
 		}
 	}
-	return ""
+	return i18n.Text{}, false
+}
+
+// nounText is what one row of f is called, in both languages.
+func (f unitFile) nounText() i18n.Text { return i18n.Both("problem.import.noun." + f.noun) }
+
+// csvError locates a fault of CSV syntax, saying the usual ones in both
+// languages.
+func csvError(file string, pe *csv.ParseError, err error) *ImportError {
+	e := &ImportError{File: file, Line: pe.Line, Key: "problem.import.csv", Args: []any{pe.Column, pe.Err}, Err: err}
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote):
+		e.Key, e.Args = "problem.import.csv_quote", []any{pe.Column}
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		e.Key, e.Args = "problem.import.csv_bare_quote", []any{pe.Column}
+	}
+	return e
 }

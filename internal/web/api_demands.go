@@ -231,16 +231,11 @@ func gateError(err error) error {
 		e.Field = vve.Field
 		return e
 	case errors.As(err, &le):
-		l := le.Loosenings[0]
-		from := placeName(l.From)
-		if l.From == "" {
-			from = i18n.Both("policy.default")
-		}
-		e := errorf(CodeInvalid, "error.policy_loosen", l.Param, l.Value, l.Inherited, from)
-		e.Field = "params." + l.Param
+		e := &Error{Code: CodeInvalid, Message: le.Message()}
+		e.Field = "params." + le.Loosenings[0].Param
 		return e
 	case errors.As(err, &pe):
-		e := errorf(CodeInvalid, "error.policy_bad", pe.Error())
+		e := errorf(CodeInvalid, "error.policy_bad", pe.Detail())
 		e.Field = "params." + pe.Param
 		return e
 	case errors.As(err, &se):

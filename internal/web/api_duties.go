@@ -115,7 +115,7 @@ func (s *Server) dutyRoutes() []*route {
 func dutyError(err error) error {
 	var p *duties.Problem
 	if errors.As(err, &p) {
-		e := errorf(CodeInvalid, "error.duty_list", p.Error())
+		e := errorf(CodeInvalid, "error.duty_list", p.Detail())
 		e.Field = "matters"
 		if p.Matter != "" {
 			e.Field = "matters." + p.Matter

@@ -276,9 +276,9 @@ func dutyFileError(c *Ctx, err error) (string, error) {
 	var p *duties.Problem
 	switch {
 	case errors.As(err, &se) && se.Row > 0:
-		return c.T("ui.duties.sheet_error", se.Sheet, se.Row, se.Column, se.Msg), nil
+		return c.T("ui.duties.sheet_error", se.Sheet, se.Row, se.Column, se.Detail().In(c.Lang)), nil
 	case errors.As(err, &se):
-		return c.T("ui.duties.workbook_error", se.Msg), nil
+		return c.T("ui.duties.workbook_error", se.Message().In(c.Lang)), nil
 	case errors.As(err, &p):
 		return asError(dutyError(err)).Message.In(c.Lang), nil
 	}

@@ -213,10 +213,8 @@ func policyErrors(c *Ctx, err error, errs map[string]string) error {
 	var le *store.LooseningError
 	if errors.As(err, &le) {
 		for _, l := range le.Loosenings {
-			var e *Error
-			if errors.As(gateError(&store.LooseningError{Unit: le.Unit, Loosenings: []policy.Loosening{l}}), &e) {
-				errs[l.Param] = e.Message.In(c.Lang)
-			}
+			one := &store.LooseningError{Unit: le.Unit, Loosenings: []policy.Loosening{l}}
+			errs[l.Param] = one.Message().In(c.Lang)
 		}
 		return nil
 	}
