@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,39 +11,21 @@ import (
 	"time"
 
 	"lighten/internal/calendar"
+	"lighten/internal/i18n"
 	"lighten/internal/store"
 )
 
-const calendarUsage = `usage:
-  lighten calendar load [--db URL] FILE   store newer or corrected years of the official calendar
-  lighten calendar show [--db URL] YEAR   list a year's public holidays and make-up working days
-
-lighten knows China's official calendar from 2004 to 2026. When the State
-Council publishes a newer year (usually in November), or corrects one, load it
-from FILE, a JSON file in the format of the npm package chinese-days:
-
-  {"holidays":   {"2027-01-01": "New Year's Day,元旦,1", …},
-   "workdays":   {"2027-02-20": "Spring Festival,春节,4", …},
-   "inLieuDays": {"2027-02-12": "Spring Festival,春节,4", …}}
-
-Each year in FILE replaces that year entirely; other years stay. FILE gives
-whole years, each with its 1 January. A fault in FILE stops the load before
-anything is written. See docs/calendar.md.
-
-flags:
-`
-
 // cmdCalendar runs `lighten calendar load|show`.
-func cmdCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("calendar", stderr)
-	dsn := dbFlag(fs, "lighten.db")
+func cmdCalendar(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(l, "calendar", stderr)
+	dsn := dbFlag(l, fs, "lighten.db")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, calendarUsage)
-		fs.PrintDefaults()
+		fmt.Fprint(stderr, i18n.T(l, "cli.calendar.usage"))
+		printDefaults(l, fs, stderr)
 	}
 	if len(args) == 0 {
 		fs.Usage()
-		return errors.New("calendar: say load FILE or show YEAR")
+		return failf("cli.calendar.say")
 	}
 	sub := args[0]
 	switch sub {
@@ -53,13 +34,13 @@ func cmdCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return flag.ErrHelp
 	case "load", "show":
 	default:
-		return fmt.Errorf("calendar: unknown command %q; expected load FILE or show YEAR", sub)
+		return failf("cli.calendar.unknown", sub)
 	}
 	// Flags may come before or after the argument.
 	var pos []string
 	rest := args[1:]
 	for {
-		if err := fs.Parse(rest); err != nil {
+		if err := parseFlags(l, fs, rest); err != nil {
 			return err
 		}
 		if fs.NArg() == 0 {
@@ -71,26 +52,25 @@ func cmdCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(pos) != 1 {
 		fs.Usage()
 		if sub == "load" {
-			return fmt.Errorf("calendar load: one FILE expected, %d given", len(pos))
+			return failf("cli.calendar.load_one", len(pos))
 		}
-		return fmt.Errorf("calendar show: one YEAR expected, %d given", len(pos))
+		return failf("cli.calendar.show_one", len(pos))
 	}
 	if sub == "load" {
-		return calendarLoad(ctx, *dsn, pos[0], stdout)
+		return calendarLoad(ctx, l, *dsn, pos[0], stdout)
 	}
-	return calendarShow(ctx, *dsn, pos[0], stdout)
+	return calendarShow(ctx, l, *dsn, pos[0], stdout)
 }
 
-func calendarLoad(ctx context.Context, dsn, path string, stdout io.Writer) error {
+func calendarLoad(ctx context.Context, l i18n.Lang, dsn, path string, stdout io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("calendar load: %w", err)
+		return failf("cli.calendar.load_error", err)
 	}
 	c, err := calendar.Parse(f)
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("calendar load %s: nothing was written; the file has these faults:\n  %s",
-			path, strings.ReplaceAll(err.Error(), "\n", "\n  "))
+		return failf("cli.calendar.load_faults", path, strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
 	db, err := store.Open(ctx, dsn, store.Options{})
 	if err != nil {
@@ -103,24 +83,23 @@ func calendarLoad(ctx context.Context, dsn, path string, stdout io.Writer) error
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("calendar load %s: %w", path, err)
+		return failf("cli.calendar.load_file_error", path, err)
 	}
 	inForce, err := db.Calendar(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "loaded %s from %s: %d holiday(s) (%d in lieu), %d make-up working day(s); replaced %d day(s) of an earlier load\n",
-		yearList(st.Years), path, st.Holidays, st.InLieu, st.Workdays, st.Replaced)
+	say(stdout, l, "cli.calendar.loaded", yearList(st.Years), path, st.Holidays, st.InLieu, st.Workdays, st.Replaced)
 	for _, y := range st.Years {
-		fmt.Fprintf(stdout, "  %d: %d working days 工作日\n", y, workdaysIn(inForce, y))
+		say(stdout, l, "cli.calendar.loaded_year", y, workdaysIn(inForce, y))
 	}
 	return nil
 }
 
-func calendarShow(ctx context.Context, dsn, arg string, stdout io.Writer) error {
+func calendarShow(ctx context.Context, l i18n.Lang, dsn, arg string, stdout io.Writer) error {
 	year, err := strconv.Atoi(arg)
 	if err != nil || year < 1949 || year > 2999 {
-		return fmt.Errorf("calendar show: YEAR %q: expected a year such as 2026", arg)
+		return failf("cli.calendar.bad_year", arg)
 	}
 	db, err := store.Open(ctx, dsn, store.Options{})
 	if err != nil {
@@ -137,13 +116,13 @@ func calendarShow(ctx context.Context, dsn, arg string, stdout io.Writer) error 
 	}
 	switch {
 	case loaded != nil && loaded.Covers(year):
-		fmt.Fprintf(stdout, "%d 官方日历 official calendar — 管理员载入 loaded by an administrator\n", year)
+		say(stdout, l, "cli.calendar.show_loaded", year)
 	case c.Covers(year):
-		fmt.Fprintf(stdout, "%d 官方日历 official calendar — 内置 built in (chinese-days 1.5.7)\n", year)
+		say(stdout, l, "cli.calendar.show_built_in", year)
 	default:
-		fmt.Fprintf(stdout, "%d 官方日历 official calendar — 未载入 not loaded: 仅按周末 weekends only\n", year)
-		fmt.Fprintf(stdout, "  载入国务院通知 load the State Council's notice: lighten calendar load FILE (docs/calendar.md)\n")
-		fmt.Fprintf(stdout, "工作日 Working days (weekends only): %d\n", workdaysIn(c, year))
+		say(stdout, l, "cli.calendar.show_not_loaded", year)
+		say(stdout, l, "cli.calendar.show_load_hint")
+		say(stdout, l, "cli.calendar.show_workdays_weekends", workdaysIn(c, year))
 		return nil
 	}
 	var holidays, makeUp []calendar.Day
@@ -154,7 +133,8 @@ func calendarShow(ctx context.Context, dsn, arg string, stdout io.Writer) error 
 			makeUp = append(makeUp, d)
 		}
 	}
-	fmt.Fprintln(stdout, "\n节假日 Public holidays")
+	fmt.Fprintln(stdout)
+	say(stdout, l, "cli.calendar.show_holidays")
 	for len(holidays) > 0 {
 		// A run of consecutive days of one holiday is one break.
 		n := 1
@@ -163,9 +143,10 @@ func calendarShow(ctx context.Context, dsn, arg string, stdout io.Writer) error 
 		}
 		run := holidays[:n]
 		holidays = holidays[n:]
-		span := showDate(run[0].Date) + strings.Repeat(" ", 18)
+		first := showDate(l, run[0].Date)
+		span := first + strings.Repeat(" ", 3+width(first)) // as wide as " – " and a date
 		if n > 1 {
-			span = showDate(run[0].Date) + " – " + showDate(run[n-1].Date)
+			span = first + " – " + showDate(l, run[n-1].Date)
 		}
 		var lieu []string
 		for _, d := range run {
@@ -173,26 +154,45 @@ func calendarShow(ctx context.Context, dsn, arg string, stdout io.Writer) error 
 				lieu = append(lieu, d.Date.String()[5:])
 			}
 		}
-		line := fmt.Sprintf("  %s  %2d 天 days  %s %s", span, n, run[0].Name.ZH, run[0].Name.EN)
+		line := "  " + span + "  " + i18n.T(l, "cli.calendar.show_days", n) + "  " + run[0].Name.ZH + " " + run[0].Name.EN
 		if len(lieu) > 0 {
-			line += "  (调休 in lieu: " + strings.Join(lieu, ", ") + ")"
+			line += "  " + i18n.T(l, "cli.calendar.show_in_lieu", strings.Join(lieu, ", "))
 		}
 		fmt.Fprintln(stdout, line)
 	}
-	fmt.Fprintln(stdout, "\n调休上班 Make-up working days")
+	fmt.Fprintln(stdout)
+	say(stdout, l, "cli.calendar.show_make_up")
 	if len(makeUp) == 0 {
-		fmt.Fprintln(stdout, "  无 none")
+		fmt.Fprintln(stdout, "  "+i18n.T(l, "cli.calendar.show_none"))
 	}
 	for _, d := range makeUp {
-		fmt.Fprintf(stdout, "  %s  %s %s\n", showDate(d.Date), d.Name.ZH, d.Name.EN)
+		fmt.Fprintf(stdout, "  %s  %s %s\n", showDate(l, d.Date), d.Name.ZH, d.Name.EN)
 	}
-	fmt.Fprintf(stdout, "\n工作日 Working days: %d\n", workdaysIn(c, year))
+	fmt.Fprintln(stdout)
+	say(stdout, l, "cli.calendar.show_workdays", workdaysIn(c, year))
 	return nil
 }
 
-var weekdayZH = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+// weekdays are the keys of the days of the week, Sunday first.
+var weekdays = [...]string{"cli.calendar.sunday", "cli.calendar.monday", "cli.calendar.tuesday",
+	"cli.calendar.wednesday", "cli.calendar.thursday", "cli.calendar.friday", "cli.calendar.saturday"}
 
-func showDate(d calendar.Date) string { return d.String() + " " + weekdayZH[d.Weekday()] }
+func showDate(l i18n.Lang, d calendar.Date) string {
+	return d.String() + " " + i18n.T(l, weekdays[d.Weekday()])
+}
+
+// width is the number of columns s takes on a terminal: two for a wide
+// (Chinese) character.
+func width(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x1100 {
+			n++
+		}
+	}
+	return n
+}
 
 func workdaysIn(c *calendar.Calendar, year int) int {
 	return c.WorkdaysBetween(calendar.NewDate(year-1, time.December, 31), calendar.NewDate(year, time.December, 31))

@@ -8,13 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"lighten/internal/i18n"
 	"lighten/internal/store/storetest"
 )
 
 func calendarCmd(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := cmdCalendar(context.Background(), args, &out, &errOut)
+	err := cmdCalendar(context.Background(), i18n.EN, args, &out, &errOut)
 	return out.String() + errOut.String(), err
 }
 
@@ -47,12 +48,12 @@ func TestCalendarLoadShow(t *testing.T) {
 				t.Fatalf("show 2026: %v\n%s", err, out)
 			}
 			for _, want := range []string{
-				"2026 官方日历 official calendar — 内置 built in",
-				"2026-02-15 周日 – 2026-02-23 周一   9 天 days  春节 Spring Festival  (调休 in lieu: 02-20, 02-23)",
-				"2026-10-01 周四 – 2026-10-07 周三   7 天 days  国庆节 National Day",
-				"2026-02-14 周六  春节 Spring Festival",
-				"2026-09-20 周日  国庆节 National Day",
-				"工作日 Working days: 248",
+				"2026 official calendar — built in",
+				"2026-02-15 Sun – 2026-02-23 Mon   9 days  春节 Spring Festival  (in lieu: 02-20, 02-23)",
+				"2026-10-01 Thu – 2026-10-07 Wed   7 days  国庆节 National Day",
+				"2026-02-14 Sat  春节 Spring Festival",
+				"2026-09-20 Sun  国庆节 National Day",
+				"Working days: 248",
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("show 2026 lacks %q:\n%s", want, out)
@@ -72,8 +73,8 @@ func TestCalendarLoadShow(t *testing.T) {
 			}
 			out, err = calendarCmd(t, "show", "--db", dsn, "2027")
 			if err != nil || !strings.Contains(out, "loaded by an administrator") ||
-				!strings.Contains(out, "2027-02-06 周六 – 2027-02-12 周五   7 天 days  春节 Spring Festival  (调休 in lieu: 02-12)") ||
-				!strings.Contains(out, "2027-02-20 周六  春节 Spring Festival") || !strings.Contains(out, "Working days: 256") {
+				!strings.Contains(out, "2027-02-06 Sat – 2027-02-12 Fri   7 days  春节 Spring Festival  (in lieu: 02-12)") ||
+				!strings.Contains(out, "2027-02-20 Sat  春节 Spring Festival") || !strings.Contains(out, "Working days: 256") {
 				t.Fatalf("show 2027 after loading: %v\n%s", err, out)
 			}
 

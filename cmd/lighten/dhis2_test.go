@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"lighten/internal/collect"
+	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/store/storetest"
 	"lighten/internal/units"
@@ -17,7 +18,7 @@ import (
 func dhis2Cmd(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := cmdDHIS2(context.Background(), args, &out, &errOut)
+	err := cmdDHIS2(context.Background(), i18n.EN, args, &out, &errOut)
 	return out.String() + errOut.String(), err
 }
 

@@ -3,19 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 
+	"lighten/internal/i18n"
 	"lighten/internal/visits"
 )
 
 // cmdDraw runs `lighten draw verify FILE`: anyone can recompute a published
 // draw from its record, without a database.
-func cmdDraw(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdDraw(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
 	if len(args) != 2 || args[0] != "verify" {
-		return errors.New("usage: lighten draw verify FILE (a published draw record, JSON)")
+		return failf("cli.draw.usage")
 	}
 	f, err := os.Open(args[1])
 	if err != nil {
@@ -26,16 +25,16 @@ func cmdDraw(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dec := json.NewDecoder(io.LimitReader(f, 256<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
-		return fmt.Errorf("draw verify %s: not a draw record: %w", args[1], err)
+		return failf("cli.draw.not_record", args[1], err)
 	}
 	if err := visits.Verify(&d); err != nil {
-		fmt.Fprintf(stdout, "NOT VERIFIED: %s\n", err)
+		say(stdout, l, "cli.draw.not_verified", errorText(l, err))
 		return err
 	}
 	pool := 0
 	for _, t := range d.Tiers {
 		pool += len(t.Units)
 	}
-	fmt.Fprintf(stdout, "verified: plan %q, %d of %d units drawn, selection digest %s\n", d.Plan, len(d.Selected), pool, d.Digest)
+	say(stdout, l, "cli.draw.verified", d.Plan, len(d.Selected), pool, d.Digest)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/store/storetest"
 	"lighten/internal/units"
@@ -23,7 +24,7 @@ const importExcerpt = "../../testdata/units/excerpt"
 func importCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err = cmdImport(context.Background(), args, &out, &errOut)
+	err = cmdImport(context.Background(), i18n.EN, args, &out, &errOut)
 	return out.String(), errOut.String(), err
 }
 

@@ -25,7 +25,7 @@ import (
 func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	err := run(context.Background(), nil, args, strings.NewReader(stdin), &out, &errOut)
 	return out.String() + errOut.String(), err
 }
 
@@ -98,7 +98,7 @@ func TestDemo(t *testing.T) {
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"demo", "--db", path, "--addr", "127.0.0.1:0"}, nil, pw, io.Discard)
+			done <- run(ctx, nil, []string{"demo", "--db", path, "--addr", "127.0.0.1:0"}, nil, pw, io.Discard)
 			pw.Close()
 		}()
 		sc := bufio.NewScanner(pr)

@@ -13,23 +13,24 @@ import (
 	"time"
 
 	"lighten/internal/demo"
+	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/web"
 )
 
-func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", stderr)
-	dsn := dbFlag(fs, "lighten.db")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (serve behind HTTPS)")
-	proxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (behind a load balancer)")
-	base := fs.String("base-url", "", "the address the public reaches the server at (https://lighten.example.gov.cn), for full addresses such as iCal feeds")
-	if err := fs.Parse(args); err != nil {
+func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(l, "serve", stderr)
+	dsn := dbFlag(l, fs, "lighten.db")
+	addr := fs.String("addr", "127.0.0.1:8080", i18n.T(l, "cli.serve.flag.addr"))
+	secure := fs.Bool("secure-cookies", false, i18n.T(l, "cli.serve.flag.secure_cookies"))
+	proxy := fs.Bool("trust-proxy", false, i18n.T(l, "cli.serve.flag.trust_proxy"))
+	base := fs.String("base-url", "", i18n.T(l, "cli.serve.flag.base_url"))
+	if err := parseFlags(l, fs, args); err != nil {
 		return err
 	}
 	if *base != "" {
 		if u, err := url.Parse(*base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("--base-url %q: expected an address such as https://lighten.example.gov.cn", *base)
+			return failf("cli.serve.bad_base_url", *base)
 		}
 	}
 	db, err := store.Open(ctx, *dsn, store.Options{})
@@ -37,14 +38,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, db, *addr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, BaseURL: *base, Version: version}, stdout, nil)
+	return serve(ctx, l, db, *addr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, BaseURL: *base, Version: version}, stdout, nil)
 }
 
-func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", stderr)
-	dsn := fs.String("db", "lighten-demo.db", "demo database (SQLite file; created if missing, reused otherwise)")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	if err := fs.Parse(args); err != nil {
+func cmdDemo(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(l, "demo", stderr)
+	dsn := fs.String("db", "lighten-demo.db", i18n.T(l, "cli.demo.flag.db"))
+	addr := fs.String("addr", "127.0.0.1:8080", i18n.T(l, "cli.serve.flag.addr"))
+	if err := parseFlags(l, fs, args); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -58,18 +59,17 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if err := demo.Seed(ctx, db); err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return failf("cli.demo.error", err)
 	}
 	t, err := db.Tree(ctx)
 	if err != nil {
 		return err
 	}
-	how := "created"
+	how := "cli.demo.created"
 	if seeded {
-		how = "reused"
+		how = "cli.demo.reused"
 	}
-	fmt.Fprintf(stdout, "lighten demo: %s %s in %.1fs — %d units of 湖南省益阳市桃江县 (Taojiang County, code %s)\n",
-		how, *dsn, time.Since(start).Seconds(), t.Len(), demo.County)
+	say(stdout, l, how, *dsn, time.Since(start).Seconds(), t.Len(), demo.County)
 	counts, err := demo.CountDemands(ctx, db)
 	if err != nil {
 		return err
@@ -89,30 +89,35 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return serve(ctx, db, *addr, web.Options{Version: version}, stdout, func(url string) {
-		fmt.Fprintf(stdout, "\nOpen %s\n\nSign in as any of these (password %q):\n", url, demo.Password)
+	return serve(ctx, l, db, *addr, web.Options{Version: version}, stdout, func(url string) {
+		fmt.Fprintln(stdout)
+		say(stdout, l, "cli.demo.open", url)
+		fmt.Fprintln(stdout)
+		say(stdout, l, "cli.demo.sign_in", demo.Password)
 		for _, a := range demo.Accounts(t) {
-			where := "全国 / whole country"
+			where := i18n.T(l, "cli.demo.whole_country")
 			if u, ok := t.Get(a.Where); ok {
 				where = u.Name + " " + u.Code
 			}
-			fmt.Fprintf(stdout, "  %-9s %-10s at %s\n", a.Login, a.Role, where)
+			say(stdout, l, "cli.demo.account", a.Login, string(a.Role), where)
 		}
 		if len(leaders) > 0 {
-			fmt.Fprintf(stdout, "\nInspection team leaders with sealed visits on %s (a target opens to its leader on the day):\n", leaders[0].Day)
-			for _, l := range leaders {
-				fmt.Fprintf(stdout, "  %-9s %-10s %s, register number %s\n", l.Login, "inspector", l.Name, l.Number)
+			fmt.Fprintln(stdout)
+			say(stdout, l, "cli.demo.leaders", leaders[0].Day)
+			for _, ld := range leaders {
+				say(stdout, l, "cli.demo.leader", ld.Login, "inspector", ld.Name, ld.Number)
 			}
 		}
-		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
+		fmt.Fprintln(stdout)
+		say(stdout, l, "cli.demo.stop")
 	})
 }
 
 // serve listens on addr until ctx ends, then shuts down gracefully.
-func serve(ctx context.Context, db *store.DB, addr string, opt web.Options, stdout io.Writer, ready func(url string)) error {
+func serve(ctx context.Context, l i18n.Lang, db *store.DB, addr string, opt web.Options, stdout io.Writer, ready func(url string)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return failf("cli.serve.listen", addr, err)
 	}
 	srv := &http.Server{
 		Handler:           web.New(db, opt),
@@ -126,7 +131,7 @@ func serve(ctx context.Context, db *store.DB, addr string, opt web.Options, stdo
 	if ready != nil {
 		ready(url)
 	} else {
-		fmt.Fprintf(stdout, "lighten %s serving %s on %s\n", version, db.Dialect, url)
+		say(stdout, l, "cli.serve.serving", version, string(db.Dialect), url)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -146,11 +151,11 @@ func serve(ctx context.Context, db *store.DB, addr string, opt web.Options, stdo
 	return nil
 }
 
-func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("migrate", stderr)
-	dsn := dbFlag(fs, "lighten.db")
-	status := fs.Bool("status", false, "only report the schema version")
-	if err := fs.Parse(args); err != nil {
+func cmdMigrate(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(l, "migrate", stderr)
+	dsn := dbFlag(l, fs, "lighten.db")
+	status := fs.Bool("status", false, i18n.T(l, "cli.migrate.flag.status"))
+	if err := parseFlags(l, fs, args); err != nil {
 		return err
 	}
 	db, err := store.Open(ctx, *dsn, store.Options{NoMigrate: *status})
@@ -159,7 +164,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if db == nil {
 		// With --status, a schema behind this program is reported, not migrated.
-		fmt.Fprintln(stdout, err)
+		fmt.Fprintln(stdout, errorText(l, err))
 		return nil
 	}
 	defer db.Close()
@@ -167,7 +172,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s schema at version %d (this lighten knows %d)\n", db.Dialect, have, know)
+	say(stdout, l, "cli.migrate.version", string(db.Dialect), have, know)
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,50 +18,11 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"lighten/internal/calendar"
+	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/units"
 	"lighten/internal/visits"
 )
-
-const inspectorsUsage = `usage:
-  lighten inspectors import [--db URL] FILE            load the inspector register from CSV or .xlsx, all or nothing
-  lighten inspectors export [--db URL] [--format csv|xlsx] [FILE]
-
-The register has one inspector a row, under a header row naming the columns
-(in any order; the Chinese names in brackets are read too):
-
-  number      the public register number, unique (编号)
-  name        the inspector's name (姓名)
-  office      the office's name, or its id (所属部门)
-  works       code of the unit where the inspector works (工作单位)
-  origin      code of the unit the inspector comes from, may be empty (籍贯)
-  relations   codes of units where relations were declared, separated by ; (申报亲属关系)
-  capacity    visits a day, 1 to 20 (每日检查数)
-  max_travel  minutes of travel a day, 1 to 1440 (每日路程分钟)
-  away        days away, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD, separated by ; (不在岗日期)
-
-An inspector never visits the township where they work or come from, nor the
-units where they declared relations. Importing checks every row and saves
-them all or none; a number already in the register is updated. A file ending
-in .xlsx is read as a workbook (its first sheet), any other as CSV. Exporting
-writes the register in the same columns to FILE, or to standard output
-without it (or with "-"); the format comes from --format, else the file's
-extension, else CSV.
-`
-
-const plansUsage = `usage:
-  lighten plans list [--db URL] [--year YEAR]   the annual plans of inspections and research visits, with their items
-`
-
-const visitsUsage = `usage:
-  lighten visits schedule [--db URL] --scope CODE --from YYYY-MM-DD --to YYYY-MM-DD
-
-Merges every drawn plan item whose window lies in [from, to] and whose targets
-lie under the scope into joint visits, schedules them within the caps of the
-policy and the inspectors' capacity and travel, and stores them sealed. It
-prints the figures of the run, never the targets: they stay sealed until the
-visits.
-`
 
 // inspectorColumns are the register's columns in the order they are
 // written, with the header names read for each.
@@ -84,37 +44,37 @@ var inspectorColumns = []struct {
 
 // cmdVisitWork runs the commands of the inspector register, the annual
 // plans and the scheduling of visits.
-func cmdVisitWork(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
+func cmdVisitWork(ctx context.Context, l i18n.Lang, cmd string, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "inspectors":
-		return cmdInspectors(ctx, args, stdout, stderr)
+		return cmdInspectors(ctx, l, args, stdout, stderr)
 	case "plans":
-		return cmdPlans(ctx, args, stdout, stderr)
+		return cmdPlans(ctx, l, args, stdout, stderr)
 	}
-	return cmdVisits(ctx, args, stdout, stderr)
+	return cmdVisits(ctx, l, args, stdout, stderr)
 }
 
-func cmdInspectors(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdInspectors(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "import" && args[0] != "export") {
-		fmt.Fprint(stderr, inspectorsUsage)
-		return errors.New("inspectors: say import or export")
+		fmt.Fprint(stderr, i18n.T(l, "cli.inspectors.usage"))
+		return failf("cli.inspectors.say")
 	}
-	fs := newFlags("inspectors "+args[0], stderr)
-	dsn := dbFlag(fs, "lighten.db")
-	format := fs.String("format", "", "csv or xlsx (export; default from the file's extension, else csv)")
-	if err := fs.Parse(args[1:]); err != nil {
+	fs := newFlags(l, "inspectors "+args[0], stderr)
+	dsn := dbFlag(l, fs, "lighten.db")
+	format := fs.String("format", "", i18n.T(l, "cli.inspectors.flag.format"))
+	if err := parseFlags(l, fs, args[1:]); err != nil {
 		return err
 	}
 	rest := fs.Args()
 	if len(rest) > 0 { // flags may follow the file
-		if err := fs.Parse(rest[1:]); err != nil {
+		if err := parseFlags(l, fs, rest[1:]); err != nil {
 			return err
 		}
 		rest = append(rest[:1], fs.Args()...)
 	}
 	if len(rest) > 1 || (args[0] == "import" && len(rest) != 1) {
-		fmt.Fprint(stderr, inspectorsUsage)
-		return errors.New("inspectors: give one file")
+		fmt.Fprint(stderr, i18n.T(l, "cli.inspectors.usage"))
+		return failf("cli.inspectors.one_file")
 	}
 	path := "-"
 	if len(rest) == 1 {
@@ -126,9 +86,9 @@ func cmdInspectors(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	defer db.Close()
 	if args[0] == "import" {
-		return inspectorsImport(ctx, db, path, stdout, stderr)
+		return inspectorsImport(ctx, l, db, path, stdout, stderr)
 	}
-	return inspectorsExport(ctx, db, path, *format, stdout)
+	return inspectorsExport(ctx, l, db, path, *format, stdout)
 }
 
 // allOffices reads every office, by id.
@@ -155,12 +115,12 @@ func readTable(path string, data []byte) ([][]string, error) {
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("not an .xlsx workbook: %w", err)
+			return nil, failf("cli.inspectors.not_xlsx", err)
 		}
 		defer f.Close()
 		sheets := f.GetSheetList()
 		if len(sheets) == 0 {
-			return nil, errors.New("the workbook has no sheet")
+			return nil, failf("cli.inspectors.no_sheet")
 		}
 		rows, err := f.GetRows(sheets[0])
 		if err != nil || len(rows) == 0 {
@@ -177,7 +137,7 @@ func readTable(path string, data []byte) ([][]string, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
-		return nil, errors.New("the CSV file is not UTF-8 text")
+		return nil, failf("cli.inspectors.not_utf8")
 	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
@@ -186,18 +146,25 @@ func readTable(path string, data []byte) ([][]string, error) {
 }
 
 // rowFault is one fault of an imported row: the row (as numbered in the
-// file, the header being 1), the column and what was expected.
+// file, the header being 1), the column and what was expected, as a
+// catalogue key and its arguments.
 type rowFault struct {
 	row    int
 	column string
-	msg    string
+	key    string
+	args   []any
 }
 
-func (f rowFault) String() string {
+// String gives the fault in English.
+func (f rowFault) String() string { return f.In(i18n.EN) }
+
+// In gives the fault in l.
+func (f rowFault) In(l i18n.Lang) string {
+	msg := i18n.T(l, f.key, f.args...)
 	if f.column == "" {
-		return fmt.Sprintf("row %d: %s", f.row, f.msg)
+		return i18n.T(l, "cli.inspectors.fault_row", f.row, msg)
 	}
-	return fmt.Sprintf("row %d, column %s: %s", f.row, f.column, f.msg)
+	return i18n.T(l, "cli.inspectors.fault_row_column", f.row, f.column, msg)
 }
 
 // splitList splits a cell holding several values.
@@ -218,7 +185,7 @@ func splitList(s string) []string {
 func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Office) ([]visits.RegisteredInspector, []rowFault) {
 	var faults []rowFault
 	if len(rows) == 0 {
-		return nil, []rowFault{{1, "", "the file is empty; a header row naming the columns is expected (number, name, office, works, origin, relations, capacity, max_travel, away)"}}
+		return nil, []rowFault{{1, "", "cli.inspectors.fault.empty_file", nil}}
 	}
 	col := map[string]int{}
 	for i, h := range rows[0] {
@@ -230,18 +197,18 @@ func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Off
 		for _, c := range inspectorColumns {
 			if slices.Contains(c.names, h) {
 				if _, dup := col[c.key]; dup {
-					faults = append(faults, rowFault{1, rows[0][i], "the column is named twice"})
+					faults = append(faults, rowFault{1, rows[0][i], "cli.inspectors.fault.column_twice", nil})
 				}
 				col[c.key], found = i, true
 			}
 		}
 		if !found {
-			faults = append(faults, rowFault{1, rows[0][i], "unknown column; expected number, name, office, works, origin, relations, capacity, max_travel or away"})
+			faults = append(faults, rowFault{1, rows[0][i], "cli.inspectors.fault.unknown_column", nil})
 		}
 	}
 	for _, c := range inspectorColumns {
 		if _, ok := col[c.key]; !ok && c.require {
-			faults = append(faults, rowFault{1, c.key, "the header has no such column, and it is required"})
+			faults = append(faults, rowFault{1, c.key, "cli.inspectors.fault.missing_column", nil})
 		}
 	}
 	if len(faults) > 0 {
@@ -268,12 +235,12 @@ func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Off
 		if blank {
 			continue
 		}
-		fault := func(column, format string, a ...any) {
-			faults = append(faults, rowFault{row, column, fmt.Sprintf(format, a...)})
+		fault := func(column, key string, a ...any) {
+			faults = append(faults, rowFault{row, column, key, a})
 		}
 		unit := func(column, code string) bool {
 			if _, ok := t.Get(code); !ok || code == "" {
-				fault(column, "%q is not the statistical code of a unit in the tree", code)
+				fault(column, "cli.inspectors.fault.not_unit", code)
 				return false
 			}
 			return true
@@ -281,20 +248,20 @@ func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Off
 		in := visits.RegisteredInspector{Number: get("number"), Name: get("name"), Works: get("works"), Origin: get("origin"), Active: true}
 		switch {
 		case in.Number == "":
-			fault("number", "empty; the inspector's register number is expected")
+			fault("number", "cli.inspectors.fault.number_empty")
 		case utf8.RuneCountInString(in.Number) > 32:
-			fault("number", "%q is longer than 32 characters", in.Number)
+			fault("number", "cli.inspectors.fault.number_long", in.Number)
 		case seen[in.Number] != 0:
-			fault("number", "%q is already on row %d; numbers are unique", in.Number, seen[in.Number])
+			fault("number", "cli.inspectors.fault.number_repeated", in.Number, seen[in.Number])
 		default:
 			seen[in.Number] = row
 		}
 		if in.Name == "" {
-			fault("name", "empty; the inspector's name is expected")
+			fault("name", "cli.inspectors.fault.name_empty")
 		}
 		switch office := get("office"); {
 		case office == "":
-			fault("office", "empty; the name or id of the inspector's office is expected")
+			fault("office", "cli.inspectors.fault.office_empty")
 		default:
 			if id, err := strconv.ParseInt(office, 10, 64); err == nil {
 				if _, ok := offices[id]; ok {
@@ -307,14 +274,14 @@ func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Off
 				in.OfficeID = list[0].ID
 			case 0:
 				if in.OfficeID == 0 {
-					fault("office", "%q is neither the name nor the id of an office", office)
+					fault("office", "cli.inspectors.fault.office_unknown", office)
 				}
 			default:
-				fault("office", "%q names %d offices; give the office's id instead", office, len(list))
+				fault("office", "cli.inspectors.fault.office_ambiguous", office, len(list))
 			}
 		}
 		if in.Works == "" {
-			fault("works", "empty; the code of the unit where the inspector works is expected")
+			fault("works", "cli.inspectors.fault.works_empty")
 		} else {
 			unit("works", in.Works)
 		}
@@ -330,7 +297,7 @@ func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Off
 			s := get(column)
 			n, err := strconv.Atoi(s)
 			if err != nil || n < lo || n > hi {
-				fault(column, "%q: a whole number from %d to %d is expected", s, lo, hi)
+				fault(column, "cli.inspectors.fault.whole_number", s, lo, hi)
 			}
 			return n
 		}
@@ -340,13 +307,13 @@ func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Off
 			a, b, isRange := strings.Cut(part, "..")
 			from, err := calendar.ParseDate(a)
 			if err != nil {
-				fault("away", "%q: a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD is expected", part)
+				fault("away", "cli.inspectors.fault.away_date", part)
 				continue
 			}
 			to := from
 			if isRange {
 				if to, err = calendar.ParseDate(b); err != nil || to.Before(from) || to.Sub(from) > 366 {
-					fault("away", "%q: a range YYYY-MM-DD..YYYY-MM-DD of at most a year, its end not before its start, is expected", part)
+					fault("away", "cli.inspectors.fault.away_range", part)
 					continue
 				}
 			}
@@ -360,19 +327,19 @@ func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Off
 		out = append(out, in)
 	}
 	if len(out) == 0 && len(faults) == 0 {
-		faults = append(faults, rowFault{2, "", "no inspector: the file has a header and no rows"})
+		faults = append(faults, rowFault{2, "", "cli.inspectors.fault.no_rows", nil})
 	}
 	return out, faults
 }
 
-func inspectorsImport(ctx context.Context, db *store.DB, path string, stdout, stderr io.Writer) error {
+func inspectorsImport(ctx context.Context, l i18n.Lang, db *store.DB, path string, stdout, stderr io.Writer) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	rows, err := readTable(path, data)
 	if err != nil {
-		return fmt.Errorf("inspectors import %s: %w; nothing was written", path, err)
+		return failf("cli.inspectors.import_error", path, err)
 	}
 	t, err := db.Tree(ctx)
 	if err != nil {
@@ -385,9 +352,9 @@ func inspectorsImport(ctx context.Context, db *store.DB, path string, stdout, st
 	list, faults := parseInspectors(rows, t, offices)
 	if len(faults) > 0 {
 		for _, f := range faults {
-			fmt.Fprintf(stderr, "%s: %s\n", path, f)
+			fmt.Fprintf(stderr, "%s: %s\n", path, f.In(l))
 		}
-		return fmt.Errorf("inspectors import %s: %d fault(s); nothing was written", path, len(faults))
+		return failf("cli.inspectors.import_faults", path, len(faults))
 	}
 	have, err := db.Inspectors(ctx, store.InspectorFilter{})
 	if err != nil {
@@ -408,15 +375,15 @@ func inspectorsImport(ctx context.Context, db *store.DB, path string, stdout, st
 				added++
 			}
 			if err := tx.SaveInspector(ctx, in); err != nil {
-				return fmt.Errorf("inspector %s: %w", in.Number, err)
+				return failf("cli.inspectors.inspector_error", in.Number, err)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("inspectors import %s: %w; nothing was written", path, err)
+		return failf("cli.inspectors.import_error", path, err)
 	}
-	fmt.Fprintf(stdout, "imported %d inspector(s) from %s: %d added, %d updated\n", len(list), path, added, updated)
+	say(stdout, l, "cli.inspectors.imported", len(list), path, added, updated)
 	return nil
 }
 
@@ -439,7 +406,7 @@ func inspectorRow(in visits.RegisteredInspector, offices map[int64]units.Office)
 		strconv.Itoa(in.Capacity), strconv.Itoa(in.MaxTravel), strings.Join(away, ";")}
 }
 
-func inspectorsExport(ctx context.Context, db *store.DB, path, format string, stdout io.Writer) error {
+func inspectorsExport(ctx context.Context, l i18n.Lang, db *store.DB, path, format string, stdout io.Writer) error {
 	if format == "" {
 		format = "csv"
 		if strings.EqualFold(filepath.Ext(path), ".xlsx") {
@@ -447,7 +414,7 @@ func inspectorsExport(ctx context.Context, db *store.DB, path, format string, st
 		}
 	}
 	if format != "csv" && format != "xlsx" {
-		return fmt.Errorf("inspectors export: --format %q: csv or xlsx expected", format)
+		return failf("cli.inspectors.bad_format", format)
 	}
 	list, err := db.Inspectors(ctx, store.InspectorFilter{})
 	if err != nil {
@@ -512,27 +479,27 @@ func inspectorsExport(ctx context.Context, db *store.DB, path, format string, st
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d inspector(s) to %s\n", len(list), path)
+	say(stdout, l, "cli.inspectors.wrote", len(list), path)
 	return nil
 }
 
-func cmdPlans(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdPlans(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "list" {
-		fmt.Fprint(stderr, plansUsage)
-		return errors.New("plans: say list")
+		fmt.Fprint(stderr, i18n.T(l, "cli.plans.usage"))
+		return failf("cli.plans.say")
 	}
-	fs := newFlags("plans list", stderr)
-	dsn := dbFlag(fs, "lighten.db")
-	year := fs.Int("year", 0, "only the plans of this year")
-	if err := fs.Parse(args[1:]); err != nil {
+	fs := newFlags(l, "plans list", stderr)
+	dsn := dbFlag(l, fs, "lighten.db")
+	year := fs.Int("year", 0, i18n.T(l, "cli.plans.flag.year"))
+	if err := parseFlags(l, fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprint(stderr, plansUsage)
-		return fmt.Errorf("plans list: unexpected %q", fs.Arg(0))
+		fmt.Fprint(stderr, i18n.T(l, "cli.plans.usage"))
+		return failf("cli.plans.unexpected", fs.Arg(0))
 	}
 	if *year != 0 && (*year < 2000 || *year > 2100) {
-		return fmt.Errorf("plans list: --year %d: a year from 2000 to 2100 expected", *year)
+		return failf("cli.plans.bad_year", *year)
 	}
 	db, err := store.Open(ctx, *dsn, store.Options{})
 	if err != nil {
@@ -544,7 +511,7 @@ func cmdPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if len(plans) == 0 {
-		fmt.Fprintln(stdout, "no plans")
+		say(stdout, l, "cli.plans.none")
 		return nil
 	}
 	offices, err := allOffices(ctx, db)
@@ -554,53 +521,53 @@ func cmdPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	for _, p := range plans {
 		office := offices[p.OfficeID].Name
-		fmt.Fprintf(w, "plan %d\t%d\t%s\t%s\t%s\n", p.ID, p.Year, p.Status, office, p.Title)
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", i18n.T(l, "cli.plans.plan", p.ID), p.Year, p.Status, office, p.Title)
 		for _, it := range p.Items {
-			draw := "not drawn"
+			draw := i18n.T(l, "cli.plans.not_drawn")
 			if it.DrawID != 0 {
-				draw = "draw " + strconv.FormatInt(it.DrawID, 10)
+				draw = i18n.T(l, "cli.plans.draw", it.DrawID)
 				if rec, err := db.DrawByID(ctx, it.DrawID); err == nil {
 					draw += " " + rec.Status
 				}
 			}
 			rate := strconv.FormatFloat(it.Rate*100, 'g', -1, 64) + "%"
-			fmt.Fprintf(w, "  %s\t%s\t%s..%s\t%s\t%s under %s, %s, team %d, %d check(s)\t%s\n",
-				it.Code, it.Kind, it.From, it.To, draw, it.Level, it.Scope, rate, it.Team, len(it.Checklist), it.Title)
+			fmt.Fprintf(w, "  %s\t%s\t%s..%s\t%s\t%s\t%s\n", it.Code, it.Kind, it.From, it.To, draw,
+				i18n.T(l, "cli.plans.item", levelName(l, it.Level), it.Scope, rate, it.Team, len(it.Checklist)), it.Title)
 		}
 	}
 	return w.Flush()
 }
 
-func cmdVisits(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdVisits(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "schedule" {
-		fmt.Fprint(stderr, visitsUsage)
-		return errors.New("visits: say schedule")
+		fmt.Fprint(stderr, i18n.T(l, "cli.visits.usage"))
+		return failf("cli.visits.say")
 	}
-	fs := newFlags("visits schedule", stderr)
-	dsn := dbFlag(fs, "lighten.db")
-	scope := fs.String("scope", "", "code of the unit under which the visits are scheduled")
-	fromS := fs.String("from", "", "first day of the window, YYYY-MM-DD")
-	toS := fs.String("to", "", "last day of the window, YYYY-MM-DD")
-	if err := fs.Parse(args[1:]); err != nil {
+	fs := newFlags(l, "visits schedule", stderr)
+	dsn := dbFlag(l, fs, "lighten.db")
+	scope := fs.String("scope", "", i18n.T(l, "cli.visits.flag.scope"))
+	fromS := fs.String("from", "", i18n.T(l, "cli.visits.flag.from"))
+	toS := fs.String("to", "", i18n.T(l, "cli.visits.flag.to"))
+	if err := parseFlags(l, fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprint(stderr, visitsUsage)
-		return fmt.Errorf("visits schedule: unexpected %q", fs.Arg(0))
+		fmt.Fprint(stderr, i18n.T(l, "cli.visits.usage"))
+		return failf("cli.visits.unexpected", fs.Arg(0))
 	}
 	from, err := calendar.ParseDate(*fromS)
 	if err != nil {
-		return fmt.Errorf("visits schedule: --from %w", err)
+		return failf("cli.visits.bad_from", err)
 	}
 	to, err := calendar.ParseDate(*toS)
 	if err != nil {
-		return fmt.Errorf("visits schedule: --to %w", err)
+		return failf("cli.visits.bad_to", err)
 	}
 	if to.Before(from) {
-		return fmt.Errorf("visits schedule: --to %s is before --from %s", to, from)
+		return failf("cli.visits.backwards", to, from)
 	}
 	if from.Year() != to.Year() {
-		return fmt.Errorf("visits schedule: the window %s..%s spans two years; the yearly cap needs one, so schedule each year's part on its own", from, to)
+		return failf("cli.visits.two_years", from, to)
 	}
 	db, err := store.Open(ctx, *dsn, store.Options{})
 	if err != nil {
@@ -613,7 +580,7 @@ func cmdVisits(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	u, ok := t.Get(*scope)
 	if *scope == "" || !ok {
-		return fmt.Errorf("visits schedule: --scope %q: the code of a unit in the tree is expected", *scope)
+		return failf("cli.visits.bad_scope", *scope)
 	}
 	var run *store.ScheduleRun
 	err = db.Write(ctx, store.System, func(tx *store.Tx) error {
@@ -621,30 +588,30 @@ func cmdVisits(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("visits schedule: %w", err)
+		return failf("cli.visits.error", err)
 	}
-	printRun(stdout, u, run)
+	printRun(l, stdout, u, run)
 	return nil
 }
 
 // printRun prints a run's figures: never a target.
-func printRun(w io.Writer, u units.Unit, run *store.ScheduleRun) {
+func printRun(l i18n.Lang, w io.Writer, u units.Unit, run *store.ScheduleRun) {
 	s := run.Stats
-	fmt.Fprintf(w, "schedule run %d: %s %s, %s..%s, %d plan item(s)\n", run.ID, u.Name, u.Code, run.From, run.To, len(run.Items))
-	fmt.Fprintf(w, "  plan visits     %d asked, %d scheduled\n", s.PlanVisits, s.ScheduledPlanVisits)
-	fmt.Fprintf(w, "  visits          %d, of which %d joint\n", s.Visits, s.JointVisits)
-	fmt.Fprintf(w, "  joint rate      %.1f%% of the scheduled plan visits went with another plan's\n", 100*s.JointRate)
-	fmt.Fprintf(w, "  team-days       %d (lower bound %d)\n", s.InspectorDays, s.LowerBound)
-	fmt.Fprintf(w, "  pieces          %d, %d proved optimal\n", s.Pieces, s.Proved)
-	fmt.Fprintf(w, "  earlier visits  %d kept (started, done or serving other items), %d planned ones replaced\n", run.Kept, run.Replaced)
+	say(w, l, "cli.visits.run", run.ID, u.Name, u.Code, run.From, run.To, len(run.Items))
+	say(w, l, "cli.visits.run_plan_visits", s.PlanVisits, s.ScheduledPlanVisits)
+	say(w, l, "cli.visits.run_visits", s.Visits, s.JointVisits)
+	say(w, l, "cli.visits.run_joint_rate", 100*s.JointRate)
+	say(w, l, "cli.visits.run_team_days", s.InspectorDays, s.LowerBound)
+	say(w, l, "cli.visits.run_pieces", s.Pieces, s.Proved)
+	say(w, l, "cli.visits.run_earlier", run.Kept, run.Replaced)
 	if len(run.Skipped) > 0 {
-		fmt.Fprintf(w, "  left out        %s: their windows do not cover the run's; schedule them within their own\n", strings.Join(run.Skipped, ", "))
+		say(w, l, "cli.visits.run_left_out", strings.Join(run.Skipped, ", "))
 	}
 	if s.Unscheduled == 0 {
-		fmt.Fprintln(w, "  unscheduled     none")
+		say(w, l, "cli.visits.run_unscheduled_none")
 		return
 	}
-	fmt.Fprintf(w, "  unscheduled     %d visit(s); by rule:\n", s.Unscheduled)
+	say(w, l, "cli.visits.run_unscheduled", s.Unscheduled)
 	rules := make([]string, 0, len(s.ByRule))
 	for r := range s.ByRule {
 		rules = append(rules, r)

@@ -168,3 +168,25 @@ func Parse(s string) (Lang, bool) {
 	}
 	return "", false
 }
+
+// FromEnv picks the command line's language from the environment, read
+// through getenv: LIGHTEN_LANG if set, else the first set of LC_ALL,
+// LC_MESSAGES and LANG, in the POSIX order. Chinese when that value begins
+// with "zh" (zh, zh_CN, zh_CN.UTF-8, zh-Hans…), English otherwise and when
+// none is set (C, POSIX, en_US.UTF-8…). A nil getenv reads nothing.
+func FromEnv(getenv func(string) string) Lang {
+	if getenv == nil {
+		return EN
+	}
+	for _, name := range []string{"LIGHTEN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			continue
+		}
+		if strings.HasPrefix(strings.ToLower(v), "zh") {
+			return ZH
+		}
+		return EN
+	}
+	return EN
+}
