@@ -74,17 +74,17 @@ func cmdDemo(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "  %s\n", counts)
+	fmt.Fprintf(stdout, "  %s\n", counts.Text().In(l))
 	extra, err := demo.CountDuties(ctx, db)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "  %s\n", extra)
+	fmt.Fprintf(stdout, "  %s\n", extra.Text().In(l))
 	quarter, err := demo.CountVisits(ctx, db)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "  %s\n", quarter)
+	fmt.Fprintf(stdout, "  %s\n", quarter.Text().In(l))
 	leaders, err := demo.Leaders(ctx, db)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"lighten/internal/calendar"
 	"lighten/internal/duties"
 	"lighten/internal/gate"
+	"lighten/internal/i18n"
 	"lighten/internal/policy"
 	"lighten/internal/store"
 	"lighten/internal/units"
@@ -93,9 +94,11 @@ type Counts struct {
 	Waiting  int // in the review queue now
 }
 
-func (c Counts) String() string {
-	return fmt.Sprintf("%d demands in the past year: %d admitted, %d refused, %d reviewed, %d waiting for review",
-		c.Demands, c.Admitted, c.Refused, c.Reviewed, c.Waiting)
+func (c Counts) String() string { return c.Text().EN }
+
+// Text is the summary in both languages.
+func (c Counts) Text() i18n.Text {
+	return i18n.Both("demo.summary.demands", c.Demands, c.Admitted, c.Refused, c.Reviewed, c.Waiting)
 }
 
 // CountDemands counts the demands created in the year up to db's now.

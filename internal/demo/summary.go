@@ -2,10 +2,10 @@ package demo
 
 import (
 	"context"
-	"fmt"
 
 	"lighten/internal/collect"
 	"lighten/internal/gate"
+	"lighten/internal/i18n"
 	"lighten/internal/store"
 )
 
@@ -18,10 +18,11 @@ type Duties struct {
 	Held                         int // reports that reached nobody: all they asked was held
 }
 
-func (d Duties) String() string {
-	return fmt.Sprintf("%d \"not ours\" refusals (%d upheld, %d overturned), %d escalations (%d answered late); "+
-		"%d data elements, %d reports from the dictionary answered %d times, %d answered from values already held",
-		d.Refusals, d.Upheld, d.Overturned, d.Escalations, d.Late, d.Elements, d.Reports, d.Answers, d.Held)
+func (d Duties) String() string { return d.Text().EN }
+
+// Text is the summary in both languages.
+func (d Duties) Text() i18n.Text {
+	return i18n.Both("demo.summary.duties", d.Refusals, d.Upheld, d.Overturned, d.Escalations, d.Late, d.Elements, d.Reports, d.Answers, d.Held)
 }
 
 // CountDuties counts the refusals, escalations, dictionary and reports in

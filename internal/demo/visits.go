@@ -17,6 +17,7 @@ import (
 
 	"lighten/internal/auth"
 	"lighten/internal/calendar"
+	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/units"
 	"lighten/internal/visits"
@@ -585,9 +586,11 @@ type Visits struct {
 	Revealed                 int // draws revealed, their results published
 }
 
-func (v Visits) String() string {
-	return fmt.Sprintf("%d inspection and research plans with %d items, %d inspectors; %d visits scheduled (%d joint), %d recorded with %d discrepancies flagged, %d draws revealed",
-		v.Plans, v.Items, v.Inspectors, v.Visits, v.Joint, v.Done, v.Discrepancies, v.Revealed)
+func (v Visits) String() string { return v.Text().EN }
+
+// Text is the summary in both languages.
+func (v Visits) Text() i18n.Text {
+	return i18n.Both("demo.summary.visits", v.Plans, v.Items, v.Inspectors, v.Visits, v.Joint, v.Done, v.Discrepancies, v.Revealed)
 }
 
 // CountVisits counts the plans, visits and field records in the database.
