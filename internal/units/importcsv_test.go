@@ -338,6 +338,7 @@ func checkBroken(t *testing.T, c brokenCase, us []Unit, err error) {
 	} else if ie.Error() != c.msg {
 		t.Errorf("error\n  %s\nwant\n  %s", ie, c.msg)
 	}
+	checkBothLanguages(t, ie)
 }
 
 func TestReadPlainCSV(t *testing.T) {

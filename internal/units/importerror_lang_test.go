@@ -31,48 +31,33 @@ func untranslated(zh string) []string {
 	return latin.FindAllString(zh, -1)
 }
 
-// Every fault in the national tree's files says itself in both languages,
-// naming the file, the line and the column, and Error stays the English.
-func TestImportErrorInBothLanguages(t *testing.T) {
-	for _, c := range brokenCases {
-		t.Run(c.name, func(t *testing.T) {
-			texts := readExcerpt(t)
-			if c.text != nil {
-				c.text(texts)
-			}
-			d := gzipFolder(texts)
-			if c.files != nil {
-				c.files(d)
-			}
-			_, err := ReadFS(d.fs())
-			var ie *ImportError
-			if !errors.As(err, &ie) {
-				t.Fatalf("error %v (%T), want an *ImportError", err, err)
-			}
-			m := ie.Message()
-			if !strings.HasPrefix(m.ZH, ie.File) || !strings.HasPrefix(m.EN, ie.File) {
-				t.Errorf("no file named: %+v", m)
-			}
-			if ie.Line > 0 {
-				if !strings.Contains(m.ZH, fmt.Sprintf(" 第 %d 行", ie.Line)) || !strings.Contains(m.EN, fmt.Sprintf(" line %d", ie.Line)) {
-					t.Errorf("no line named: %+v", m)
-				}
-			}
-			if ie.Column != "" {
-				if !strings.Contains(m.ZH, "“"+ie.Column+"”列") || !strings.Contains(m.EN, "column "+ie.Column+":") {
-					t.Errorf("no column named: %+v", m)
-				}
-			}
-			if strings.Contains(m.ZH, "[problem.") || strings.Contains(m.EN, "[problem.") {
-				t.Errorf("a key missing from the catalogue: %+v", m)
-			}
-			if !strings.HasSuffix(m.EN, strings.SplitN(ie.Error(), ": ", 2)[1]) {
-				t.Errorf("English message %q does not end as the error %q", m.EN, ie.Error())
-			}
-			if bad := untranslated(m.ZH); len(bad) > 0 {
-				t.Errorf("English in the Chinese %q: %v", m.ZH, bad)
-			}
-		})
+// checkBothLanguages checks that a fault in the national tree's files
+// says itself in both languages, naming the file, the line and the column,
+// and that Error stays the English (every broken case of TestReadBroken).
+func checkBothLanguages(t *testing.T, ie *ImportError) {
+	t.Helper()
+	m := ie.Message()
+	if !strings.HasPrefix(m.ZH, ie.File) || !strings.HasPrefix(m.EN, ie.File) {
+		t.Errorf("no file named: %+v", m)
+	}
+	if ie.Line > 0 {
+		if !strings.Contains(m.ZH, fmt.Sprintf(" 第 %d 行", ie.Line)) || !strings.Contains(m.EN, fmt.Sprintf(" line %d", ie.Line)) {
+			t.Errorf("no line named: %+v", m)
+		}
+	}
+	if ie.Column != "" {
+		if !strings.Contains(m.ZH, "“"+ie.Column+"”列") || !strings.Contains(m.EN, "column "+ie.Column+":") {
+			t.Errorf("no column named: %+v", m)
+		}
+	}
+	if strings.Contains(m.ZH, "[problem.") || strings.Contains(m.EN, "[problem.") {
+		t.Errorf("a key missing from the catalogue: %+v", m)
+	}
+	if !strings.HasSuffix(m.EN, strings.SplitN(ie.Error(), ": ", 2)[1]) {
+		t.Errorf("English message %q does not end as the error %q", m.EN, ie.Error())
+	}
+	if bad := untranslated(m.ZH); len(bad) > 0 {
+		t.Errorf("English in the Chinese %q: %v", m.ZH, bad)
 	}
 }
 
