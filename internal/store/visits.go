@@ -102,7 +102,7 @@ func (tx *Tx) SavePlan(ctx context.Context, p *visits.Plan) error {
 			return fmt.Errorf("read plan %d: %w", p.ID, err)
 		}
 		if office != p.OfficeID {
-			return fmt.Errorf("plan %d belongs to office %d, not %d: %w", p.ID, office, p.OfficeID, ErrForbidden)
+			return forbidden("store.forbidden.plan_office", p.ID, office)
 		}
 		if status != string(visits.PlanDraft) {
 			return stateErr("store.state.plan_not_draft", p.ID, i18n.Both("gate.visit.plan.status."+status))
@@ -1444,13 +1444,13 @@ func (tx *Tx) StartVisit(ctx context.Context, id int64, leader string) (*visits.
 		return nil, err
 	}
 	if leader == "" || leader != v.Leader() {
-		return nil, fmt.Errorf("visit %d: only its team leader opens it: %w", id, ErrForbidden)
+		return nil, forbidden("store.forbidden.visit_leader", id)
 	}
 	today := calendar.DateOf(tx.Now)
 	first := false
 	switch {
 	case v.Status == visits.Planned && today.Before(v.Day):
-		return nil, fmt.Errorf("visit %d stays sealed until its day: %w", id, ErrForbidden)
+		return nil, forbidden("store.forbidden.visit_day", id, v.Day.String())
 	case v.Status == visits.Planned && today.After(v.Day):
 		return nil, stateErr("store.state.visit_passed", id, v.Day.String())
 	case v.Status == visits.Planned:

@@ -322,11 +322,14 @@ func TestVisitsPath(t *testing.T) {
 			return got, err
 		}
 		c.at(v.Day.AddDays(-1))
-		if _, err := start(leader); !errors.Is(err, store.ErrForbidden) {
+		var fe *store.ForbiddenError
+		if _, err := start(leader); !errors.Is(err, store.ErrForbidden) || !errors.As(err, &fe) ||
+			fe.Message().ZH != fmt.Sprintf("检查 %d 在检查当天（%s）之前保持封存。", v.ID, v.Day) {
 			t.Fatalf("leader the day before: %v", err)
 		}
 		c.at(v.Day)
-		if _, err := start(member); !errors.Is(err, store.ErrForbidden) {
+		if _, err := start(member); !errors.Is(err, store.ErrForbidden) || !errors.As(err, &fe) ||
+			fe.Message().EN != fmt.Sprintf("Only the team leader opens visit %d.", v.ID) {
 			t.Fatalf("member on the day: %v", err)
 		}
 		got, err := start(leader)

@@ -221,6 +221,7 @@ func gateError(err error) error {
 	var le *store.LooseningError
 	var pe *policy.ParseError
 	var se *store.StateError
+	var fe *store.ForbiddenError
 	switch {
 	case errors.As(err, &ve):
 		e := errorf(CodeInvalid, ve.Key, ve.Args...)
@@ -242,6 +243,8 @@ func gateError(err error) error {
 		return &Error{Code: CodeConflict, Message: se.Message(), cause: err}
 	case errors.Is(err, store.ErrState):
 		return &Error{Code: CodeConflict, Message: i18n.Both("error.state", err.Error()), cause: err}
+	case errors.As(err, &fe):
+		return &Error{Code: CodeForbidden, Message: fe.Message(), cause: err}
 	case errors.Is(err, store.ErrForbidden):
 		return &Error{Code: CodeForbidden, Message: i18n.Both("error.visits.forbidden", err.Error()), cause: err}
 	}
