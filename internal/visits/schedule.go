@@ -1057,37 +1057,51 @@ func separateReason(j *joint) Reason {
 }
 
 // Sealed is the reason as it may be shown while the visit's target is
-// sealed: without the unit, in its field or its message, and without the
-// minutes of a round trip from an inspector's home (which would place the
-// unit on a circle around a known office).
+// sealed: without the unit, in its field or its message; without the
+// inspector, whose team is sealed with the draw; and without the minutes of
+// a round trip from an inspector's home (which would place the unit on a
+// circle around a known office).
 func (r Reason) Sealed() Reason {
-	r.Unit = ""
+	insp := r.Inspector
+	r.Unit, r.Inspector = "", ""
+	wk, on := weekAndDays(r.Week, r.Days)
 	switch {
 	case r.Rule == RuleRandom, r.Rule == RuleYear:
 		r.Message = i18n.Both("visits.reason.sealed."+r.Rule, r.Have, r.Limit)
 	case r.Rule == RuleWeek:
-		r.Message = i18n.Both("visits.reason.sealed."+r.Rule, r.Have, weekName(r.Week), r.Limit)
-	case r.Rule == RuleCapacity && r.Inspector == "":
+		r.Message = i18n.Both("visits.reason.sealed."+r.Rule, r.Have, wk, r.Limit)
+	case r.Rule == RuleCapacity && insp == "":
 		r.Message = i18n.Both("visits.reason.sealed." + r.Rule)
+	case r.Rule == RuleCapacity:
+		r.Message = i18n.Both("visits.reason.sealed.capacity_one", wk, on, r.Limit)
 	case r.Rule == RuleTravel && r.Week.IsZero():
 		r.Have = 0
-		r.Message = i18n.Both("visits.reason.sealed."+r.Rule, r.Inspector, r.Limit)
+		r.Message = i18n.Both("visits.reason.sealed."+r.Rule, r.Limit)
+	case r.Rule == RuleTravel:
+		r.Have = 0
+		r.Message = i18n.Both("visits.reason.sealed.travel_day", on, wk, r.Limit)
+	case r.Rule == RuleAway:
+		r.Message = i18n.Both("visits.reason.sealed."+r.Rule, on, wk)
 	}
 	return r
+}
+
+// weekAndDays names a reason's week and the days it blocks.
+func weekAndDays(week calendar.Date, days []calendar.Date) (wk, on string) {
+	if week.IsZero() {
+		return "", ""
+	}
+	ds := make([]string, len(days))
+	for i, d := range days {
+		ds[i] = d.String()
+	}
+	return weekName(week), strings.Join(ds, ", ")
 }
 
 // reason builds a reason with its message in both languages.
 func reason(rule, unit, insp string, week calendar.Date, days []calendar.Date, have, limit int) Reason {
 	r := Reason{Rule: rule, Unit: unit, Inspector: insp, Week: week, Days: days, Have: have, Limit: limit}
-	wk, on := "", ""
-	if !week.IsZero() {
-		wk = weekName(week)
-		var ds []string
-		for _, d := range days {
-			ds = append(ds, d.String())
-		}
-		on = strings.Join(ds, ", ")
-	}
+	wk, on := weekAndDays(week, days)
 	switch rule {
 	case RuleWindow:
 		r.Message = i18n.Both("visits.reason." + rule)

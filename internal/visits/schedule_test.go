@@ -630,7 +630,8 @@ func TestJointVisitWithinItemWindows(t *testing.T) {
 	}
 }
 
-// A sealed reason names no unit, in its field or its message.
+// A sealed reason names no unit and no inspector (teams are sealed with
+// their draw), in its fields or its message.
 func TestReasonSealed(t *testing.T) {
 	u := "430922101001"
 	for _, r := range []Reason{
@@ -640,11 +641,15 @@ func TestReasonSealed(t *testing.T) {
 		reason(RuleCapacity, u, "", calendar.Date{}, nil, 0, 0),
 		reason(RuleCapacity, u, "I01", monday, []calendar.Date{monday}, 2, 2),
 		reason(RuleTravel, u, "I01", calendar.Date{}, nil, 365, 360),
+		reason(RuleTravel, u, "I01", monday, []calendar.Date{monday}, 500, 480),
 		reason(RuleAway, u, "I01", monday, []calendar.Date{monday}, 0, 0),
 	} {
 		s := r.Sealed()
 		if s.Unit != "" || strings.Contains(s.Message.EN+s.Message.ZH, u) || s.Message.EN == "" || s.Message.ZH == "" || s.Rule != r.Rule {
 			t.Errorf("%s sealed: %+v", r.Rule, s)
+		}
+		if s.Inspector != "" || strings.Contains(s.Message.EN+s.Message.ZH, "I01") || strings.Contains(s.Message.EN+s.Message.ZH, "[visits.") {
+			t.Errorf("%s sealed names the inspector, or a key is missing: %+v", r.Rule, s)
 		}
 		if r.Rule == RuleTravel && s.Have != 0 {
 			t.Errorf("sealed travel keeps the minutes: %+v", s)
