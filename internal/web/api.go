@@ -228,10 +228,10 @@ func decode(r *http.Request, v any) error {
 		if errors.As(err, &mbe) {
 			return errorf(CodeTooLarge, "error.too_large", maxBody)
 		}
-		return errorf(CodeInvalid, "error.bad_json", err.Error())
+		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errorf(CodeInvalid, "error.bad_json", "trailing data after the JSON value")
+		return errorf(CodeInvalid, "error.json.trailing")
 	}
 	return nil
 }

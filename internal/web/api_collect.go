@@ -466,7 +466,7 @@ func readBulk(r *http.Request) ([]collect.Submission, error) {
 		if errors.As(err, &mbe) {
 			return nil, errorf(CodeTooLarge, "error.too_large", maxBulk)
 		}
-		return nil, errorf(CodeInvalid, "error.bad_json", err.Error())
+		return nil, jsonError(err)
 	}
 	return subs, nil
 }

@@ -156,7 +156,7 @@ func readUpload(r *http.Request, limit int64) ([]byte, error) {
 			if errors.As(err, &mbe) {
 				return nil, tooLarge
 			}
-			return nil, errorf(CodeInvalid, "error.bad_json", err.Error())
+			return nil, jsonError(err)
 		}
 		if int64(len(data)) > limit {
 			return nil, tooLarge
