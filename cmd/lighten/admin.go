@@ -33,7 +33,9 @@ func (r *roleFlags) Set(v string) error {
 	role, where, _ := strings.Cut(v, "@")
 	ro, err := units.ParseRole(role)
 	if err != nil {
-		return err
+		// The flag package quotes the text of Set's error, so it is
+		// given in the command line's language here.
+		return errors.New(errorText(r.l, err))
 	}
 	if where == "country" || where == "cn" {
 		where = ""

@@ -241,7 +241,7 @@ func TestImportUnitsUsage(t *testing.T) {
 		{[]string{"units", "--db", dsn}, "give one folder, not 0"},
 		{[]string{"units", "--db", dsn, "a", "b"}, "give one folder, not 2"},
 		{[]string{"units", "--nope", importExcerpt}, "flag provided but not defined: -nope"},
-		{[]string{"units", "--db", dsn, filepath.Join(t.TempDir(), "nowhere")}, "no such file or directory; nothing was written"},
+		{[]string{"units", "--db", dsn, filepath.Join(t.TempDir(), "nowhere")}, "no such folder; give the folder that holds provinces.csv.gz and the other four files; nothing was written"},
 	} {
 		_, _, err := importCmd(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

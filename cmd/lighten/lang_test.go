@@ -72,9 +72,20 @@ func TestLanguageFromEnvironment(t *testing.T) {
 		}
 	}
 
+	// Faults found by other packages read in the language too: a role the
+	// flag reads, a folder that is not there.
+	_, errOut, err := runEnv(t, chinese, "user", "add", "--db", dsn, "--login", "ab", "--name", "n", "--unit", "43", "--role", "king@43")
+	if err == nil || !strings.Contains(errOut, "未知角色“king”") || strings.Contains(errOut, "unknown role") {
+		t.Fatalf("unknown role in Chinese: %v\n%s", err, errOut)
+	}
+	_, errOut, err = runEnv(t, chinese, "import", "units", "--db", dsn, filepath.Join(t.TempDir(), "nowhere"))
+	if err == nil || !strings.Contains(errOut, "找不到这个文件夹") || strings.Contains(errOut, "no such") {
+		t.Fatalf("missing folder in Chinese: %v\n%s", err, errOut)
+	}
+
 	// A failing command names its fault in the language; the error value
 	// itself stays English.
-	_, errOut, err := runEnv(t, chinese, "frobnicate")
+	_, errOut, err = runEnv(t, chinese, "frobnicate")
 	if err == nil || !strings.Contains(errOut, `lighten: 未知命令 "frobnicate"`) || err.Error() != `unknown command "frobnicate"` {
 		t.Fatalf("unknown command in Chinese: %v\n%s", err, errOut)
 	}

@@ -85,10 +85,10 @@ func UnitFileNames() []string {
 func ReadDir(dir string) ([]Unit, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("read units: %w", err)
+		return nil, &ImportError{File: dir, Key: "problem.import.no_folder", Err: err}
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("read units: %s is not a folder; give the folder that holds provinces.csv.gz and the other four files", dir)
+		return nil, &ImportError{File: dir, Key: "problem.import.not_folder"}
 	}
 	us, err := ReadFS(os.DirFS(dir))
 	if err != nil {

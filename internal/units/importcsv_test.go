@@ -378,7 +378,9 @@ func TestReadDirMissing(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "villages.csv.gz")
 	os.WriteFile(file, nil, 0o644)
-	if _, err := ReadDir(file); err == nil || !strings.Contains(err.Error(), "is not a folder") {
+	var nf *ImportError
+	if _, err := ReadDir(file); !errors.As(err, &nf) || !strings.Contains(err.Error(), "not a folder") ||
+		nf.Message().ZH != file+"：不是文件夹；请给出存放 provinces.csv.gz 等五个文件的文件夹" {
 		t.Fatalf("file for a folder: %v", err)
 	}
 	_, err := ReadDir(t.TempDir())

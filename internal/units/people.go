@@ -1,9 +1,6 @@
 package units
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // Office is a department of a unit; offices issue demands.
 type Office struct {
@@ -50,7 +47,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q (expected one of admin, burden, issuer, cadre, inspector, auditor)", s)
+	return "", &ValueError{Key: "units.error.role", Args: []any{s}}
 }
 
 // Grant is one role held at one unit; it reaches that unit's subtree. An

@@ -6,6 +6,8 @@ package units
 import (
 	"fmt"
 	"strings"
+
+	"lighten/internal/i18n"
 )
 
 // Level is a unit's place in the five-level tree.
@@ -50,7 +52,7 @@ func ParseLevel(s string) (Level, error) {
 			return Level(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown level %q (expected province, city, county, township or village)", s)
+	return 0, &ValueError{Key: "units.error.level", Args: []any{s}}
 }
 
 // LevelOfCode infers the level from the length of a statistical code.
@@ -144,3 +146,15 @@ func (l *Level) UnmarshalText(b []byte) error {
 	*l = v
 	return nil
 }
+
+// ValueError is a word that is not one lighten knows (a level, a role),
+// said in both languages from the catalogue.
+type ValueError struct {
+	Key  string
+	Args []any
+}
+
+func (e *ValueError) Error() string { return i18n.Both(e.Key, e.Args...).EN }
+
+// Message is the error in both languages.
+func (e *ValueError) Message() i18n.Text { return i18n.Both(e.Key, e.Args...) }
