@@ -199,7 +199,7 @@ func (db *DB) complCatchUp(ctx context.Context, c *complCache) error {
 	}
 	upto := gs.next - 1
 	if db.Dialect == Postgres {
-		upto, c.gaps = gs.settle(c.gaps, time.Now())
+		upto, c.gaps = gs.settle(c.gaps, c.upto, time.Now())
 	}
 	c.upto = max(c.upto, upto)
 	return nil

@@ -43,16 +43,22 @@ func (g *gapScan) saw(id int64) {
 // settle says up to which id the reader is caught up, and which runs it
 // must remember. A run keeps the time it was first seen missing from the
 // remembered runs it overlaps (runs only shrink or split as their ids
-// commit). The first run less than gapWait old holds the reader back to
-// just below it; it and every run above it are remembered, the older ones
-// too, so that they are not taken for new when read again.
-func (g *gapScan) settle(prev []idGap, now time.Time) (upto int64, keep []idGap) {
+// commit); a run wholly at or below settled, the furthest the reader was
+// ever caught up to, was let go before (a reader reading again from
+// further back, as a build of its sets does) and is old. The first run
+// less than gapWait old holds the reader back to just below it; it and
+// every run above it are remembered, the older ones too, so that they are
+// not taken for new when read again.
+func (g *gapScan) settle(prev []idGap, settled int64, now time.Time) (upto int64, keep []idGap) {
 	upto = g.next - 1
 	first := -1
 	j := 0
 	for i := range g.runs {
 		r := &g.runs[i]
 		r.since = now
+		if r.hi <= settled {
+			r.since = time.Time{}
+		}
 		for j < len(prev) && prev[j].hi < r.lo {
 			j++
 		}

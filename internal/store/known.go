@@ -65,6 +65,7 @@ type collectCache struct {
 	tree    *units.Tree
 	periods map[string]*periodSets
 	gaps    []idGap // PostgreSQL: runs of value ids missing when last caught up (idgaps.go)
+	settled int64   // PostgreSQL: the furthest the sets were ever caught up to
 	// counts of where sets came from, for tests
 	loaded, built int
 }
@@ -274,8 +275,8 @@ func (db *DB) catchUp(ctx context.Context, c *collectCache, dict *Dictionary, no
 		// Every period has now read every value above from that has
 		// committed, save the runs still missing: all start again below
 		// the first of them.
-		upto, gaps := gs.settle(c.gaps, time.Now())
-		c.gaps = gaps
+		upto, gaps := gs.settle(c.gaps, c.settled, time.Now())
+		c.gaps, c.settled = gaps, max(c.settled, upto)
 		for _, ps := range c.periods {
 			ps.upto = upto
 		}
