@@ -23,13 +23,27 @@ const (
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 )
 
+// serialize takes, on PostgreSQL, the lock that audit appends take, now
+// rather than at the end of the change: a check that reads one table before
+// writing another (an item's code against the draws' names, and the other
+// way round) is then one at a time with every other change, as it is on
+// SQLite's one writer. The lock is held to the end of the transaction, and
+// taking it again in Audit is free.
+func (tx *Tx) serialize(ctx context.Context) error {
+	if tx.db.Dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
+		return fmt.Errorf("audit lock: %w", err)
+	}
+	return nil
+}
+
 // Audit appends a record for a change made in this transaction, chained to
 // the previous record.
 func (tx *Tx) Audit(ctx context.Context, r audit.Record) error {
-	if tx.db.Dialect == Postgres {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
-			return fmt.Errorf("audit lock: %w", err)
-		}
+	if err := tx.serialize(ctx); err != nil {
+		return err
 	}
 	var prev string
 	var last int64

@@ -74,6 +74,9 @@ func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, reve
 // NotItemCode refuses (StateError) an ad hoc draw whose plan is the code of
 // a plan item: an item's draw is committed through the item.
 func (tx *Tx) NotItemCode(ctx context.Context, plan string) error {
+	if err := tx.serialize(ctx); err != nil {
+		return err
+	}
 	var n int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM plan_items WHERE code = $1`, plan).Scan(&n); err != nil {
 		return fmt.Errorf("read plan items: %w", err)

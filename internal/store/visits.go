@@ -82,6 +82,11 @@ func (tx *Tx) SavePlan(ctx context.Context, p *visits.Plan) error {
 	if err != nil {
 		return err
 	}
+	// Item codes are checked against other plans' and the ad hoc draws'
+	// names, which another transaction may be writing (NotItemCode).
+	if err := tx.serialize(ctx); err != nil {
+		return err
+	}
 	action := "plan.create"
 	keep := map[int64]bool{}
 	if p.ID == 0 {
