@@ -146,7 +146,9 @@ func ReadXLSX(r io.Reader) ([]Matter, error) {
 		found++
 		rows, err := f.GetRows(name)
 		if err != nil {
-			return nil, &SheetError{Sheet: name, Key: "problem.sheet.unreadable", Err: err}
+			// The reader's reason is part of the message: without it a
+			// person cannot tell what to mend.
+			return nil, sheetError(name, 0, "", "problem.sheet.unreadable", err.Error())
 		}
 		want := 4
 		if cat == Assist {
