@@ -574,6 +574,29 @@ func prepare(w *Window) (*merged, error) {
 			}
 		}
 
+		// The unit's earlier groups claim every week they may still be
+		// visited in: a later group counts them as visits had in those
+		// weeks, so that whatever days the search gives each group, no
+		// week holds more than the cap (the trimming above only keeps two
+		// neighbours apart).
+		if gr.nth > 0 {
+			claimed := make(map[calendar.Date]int, len(rec.WeekVisits))
+			for wk, c := range rec.WeekVisits {
+				claimed[wk] = c
+			}
+			for k := n - gr.nth; k < n; k++ {
+				e := &p.joints[k]
+				var last calendar.Date
+				for d := e.first; d <= e.last; d++ {
+					if wk := p.week[d]; wk != last && len(e.allowed) > 0 && bit(e.allowed, d) {
+						claimed[wk]++
+						last = wk
+					}
+				}
+			}
+			j.weekHave = claimed
+		}
+
 		if p.nd == 0 || j.first > j.last {
 			j.fixed = append(j.fixed, reason(RuleWindow, code, "", calendar.Date{}, nil, 0, 0))
 		}

@@ -656,3 +656,37 @@ func TestReasonSealed(t *testing.T) {
 		}
 	}
 }
+
+// A unit whose items' windows fall on three different days of one week is
+// visited once that week, not once for the first day and again for the
+// third: every earlier group of the unit claims the weeks it may take.
+func TestSeparateGroupsKeepTheWeekCap(t *testing.T) {
+	days := weekdays(monday, 3)
+	u := "430922101001"
+	w := &Window{Days: days, Places: map[string]Point{"430922": {28.53, 112.13}}, Units: map[string]UnitRecord{},
+		Inspectors: []Inspector{{ID: "I0", Home: "430922", Capacity: 1, MaxTravel: 30}, {ID: "I1", Home: "430922", Capacity: 1, MaxTravel: 30}}}
+	item := func(id string, from, to int, team ...string) PlanItem {
+		it := PlanItem{ID: id, Office: "A", Checklist: []string{"check " + id}, Inspectors: team, Targets: []Target{{Unit: u}}}
+		if from >= 0 {
+			it.From, it.To = days[from], days[to]
+		}
+		return it
+	}
+	w.Items = []PlanItem{item("P0", 2, 2, "I0", "I1"), item("P1", 0, 0, "I0"), item("P2", 0, 0, "I0"), item("P3", 0, 0, "I0"),
+		item("P4", -1, -1, "I1"), item("P5", 1, 1, "I0")}
+	tt, err := Schedule(w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := Check(w, tt); len(v) > 0 {
+		t.Fatalf("broken: %v", v)
+	}
+	if len(tt.Visits) != 1 {
+		t.Fatalf("%d visits to the unit in one week, want 1: %+v", len(tt.Visits), tt.Visits)
+	}
+	for _, un := range tt.Unscheduled {
+		if len(un.Reasons) == 0 {
+			t.Fatalf("unscheduled without a reason: %+v", un)
+		}
+	}
+}
