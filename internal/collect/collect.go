@@ -112,19 +112,6 @@ func (p *Problem) Error() string { return p.Field + ": " + p.Msg() }
 
 const keyRequired = "collect.problem.required"
 
-// ProblemKeys lists every catalogue key a Problem may carry.
-var ProblemKeys = []string{
-	"collect.problem.in_unit", keyRequired,
-	"collect.problem.code", "collect.problem.type", "collect.problem.period", "collect.problem.valid_days",
-	"collect.problem.no_choices", "collect.problem.max_below_min",
-	"collect.problem.empty", "collect.problem.below_min", "collect.problem.above_max",
-	"collect.problem.not_integer", "collect.problem.not_number", "collect.problem.text_long",
-	"collect.problem.formula", "collect.problem.not_choice", "collect.problem.not_date",
-	"collect.problem.not_bool", "collect.problem.not_point", "collect.problem.unknown_type",
-	"collect.problem.op", "collect.problem.rule_sides", "collect.problem.not_asked", "collect.problem.rule",
-	"collect.op.le", "collect.op.lt", "collect.op.ge", "collect.op.gt", "collect.op.eq",
-}
-
 // Validate checks an element's definition.
 func (e *Element) Validate() error {
 	e.Code, e.Name = strings.TrimSpace(e.Code), strings.TrimSpace(e.Name)

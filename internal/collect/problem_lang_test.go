@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,14 +15,9 @@ import (
 )
 
 // Every key a Problem may carry is in the catalogue, and the package builds
-// every Problem from a listed key: through problem with a literal key, or
-// as a literal naming its Key.
+// every Problem from a key written out: through problem with a literal
+// key, or as a literal naming its Key.
 func TestProblemKeysInCatalogue(t *testing.T) {
-	for _, k := range ProblemKeys {
-		if _, ok := i18n.Lookup(k); !ok {
-			t.Errorf("%s: not in the catalogue", k)
-		}
-	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
@@ -47,8 +41,8 @@ func TestProblemKeysInCatalogue(t *testing.T) {
 				s, _ := strconv.Unquote(n.Value)
 				if strings.HasPrefix(s, "collect.problem.") || strings.HasPrefix(s, "collect.op.") {
 					used++
-					if !slices.Contains(ProblemKeys, s) {
-						t.Errorf("%s: key %s is not in ProblemKeys", fset.Position(n.Pos()), s)
+					if _, ok := i18n.Lookup(s); !ok {
+						t.Errorf("%s: key %s is not in the catalogue", fset.Position(n.Pos()), s)
 					}
 				}
 			case *ast.CallExpr:

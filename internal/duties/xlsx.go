@@ -51,7 +51,7 @@ func (e *SheetError) Unwrap() error { return e.Err }
 // Message is the fault in both languages with its sheet, row and column.
 // The reader's own error, in English only, is left to Error.
 func (e *SheetError) Message() i18n.Text {
-	msg := e.Detail()
+	msg := i18n.Both(e.Key, e.Args...)
 	switch {
 	case e.Row > 0:
 		return i18n.Both("problem.sheet.at", e.Sheet, e.Row, e.Column, msg)
@@ -60,10 +60,6 @@ func (e *SheetError) Message() i18n.Text {
 	}
 	return msg
 }
-
-// Detail is what is wrong in both languages, without where, for a caller
-// that says where itself.
-func (e *SheetError) Detail() i18n.Text { return i18n.Both(e.Key, e.Args...) }
 
 func sheetError(sheet string, row int, column, key string, args ...any) *SheetError {
 	return &SheetError{Sheet: sheet, Row: row, Column: column, Key: key, Args: args}

@@ -65,7 +65,7 @@ func jsonGiven(v string) any {
 	kind, _, _ := strings.Cut(v, " ")
 	switch kind {
 	case "string", "number", "bool", "array", "object":
-		return i18n.Both("error.json.given." + kind)
+		return i18n.Both("error.json.kind." + kind)
 	}
 	return v
 }

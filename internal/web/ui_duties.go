@@ -276,7 +276,7 @@ func dutyFileError(c *Ctx, err error) (string, error) {
 	var p *duties.Problem
 	switch {
 	case errors.As(err, &se) && se.Row > 0:
-		return c.T("ui.duties.sheet_error", se.Sheet, se.Row, se.Column, se.Detail().In(c.Lang)), nil
+		return se.Message().In(c.Lang), nil
 	case errors.As(err, &se):
 		return c.T("ui.duties.workbook_error", se.Message().In(c.Lang)), nil
 	case errors.As(err, &p):
