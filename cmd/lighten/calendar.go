@@ -174,8 +174,8 @@ func calendarShow(ctx context.Context, l i18n.Lang, dsn, arg string, stdout io.W
 }
 
 // weekdays are the keys of the days of the week, Sunday first.
-var weekdays = [...]string{"cli.calendar.sunday", "cli.calendar.monday", "cli.calendar.tuesday",
-	"cli.calendar.wednesday", "cli.calendar.thursday", "cli.calendar.friday", "cli.calendar.saturday"}
+var weekdays = [...]string{"ui.inbox.day.sun", "ui.inbox.day.mon", "ui.inbox.day.tue", "ui.inbox.day.wed",
+	"ui.inbox.day.thu", "ui.inbox.day.fri", "ui.inbox.day.sat"}
 
 func showDate(l i18n.Lang, d calendar.Date) string {
 	return d.String() + " " + i18n.T(l, weekdays[d.Weekday()])

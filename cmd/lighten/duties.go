@@ -118,5 +118,5 @@ func ownerLabel(l i18n.Lang, t *units.Tree, code string) string {
 	if u, ok := t.Get(code); ok {
 		return u.Name + " " + u.Code
 	}
-	return i18n.T(l, "cli.duties.the_country")
+	return i18n.T(l, "problem.duty.country")
 }
