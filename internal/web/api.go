@@ -233,7 +233,7 @@ func decode(r *http.Request, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errorf(CodeInvalid, "error.json.trailing")
 	}
-	return nil
+	return checkJSON(v)
 }
 
 func intParam(r *http.Request, name string, def, max int) (int, error) {

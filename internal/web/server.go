@@ -97,9 +97,13 @@ func New(db *store.DB, opt Options) *Server {
 }
 
 // ServeHTTP serves a request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	s.handler.ServeHTTP(w, r)
+}
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.db.Ping(ctx); err != nil {
@@ -175,9 +179,18 @@ func (c *Ctx) T(key string, args ...any) string { return i18n.T(c.Lang, key, arg
 
 func (s *Server) wrap(rt *route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.API {
+			// Answers of the API are about people and places: never kept
+			// by a cache, never read as anything but what they say they are.
+			// A handler that serves something cacheable says so itself.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		c, err := s.context(r)
 		if err == nil && rt.Auth == signedIn && !c.P.SignedIn() {
 			err = errorf(CodeUnauthorized, "error.unauthorized")
+		}
+		if err == nil {
+			err = checkInput(r)
 		}
 		if err == nil {
 			err = rt.h(w, r, c)

@@ -218,7 +218,7 @@ func parseDemandForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errorf(CodeInvalid, "ui.form.bad")
 	}
-	return nil
+	return checkValues(r.PostForm)
 }
 
 // inputView is one input of a form built from a list.

@@ -26,7 +26,7 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errorf(CodeInvalid, "ui.form.bad")
 	}
-	return nil
+	return checkValues(r.PostForm)
 }
 
 type rightView struct {
