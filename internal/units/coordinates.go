@@ -36,10 +36,16 @@ func ReadCoordinates(r io.Reader, name string) (map[string][2]float64, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// A record that does not parse has no fields to locate.
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
 			return nil, bad(line, "", "problem.coords.not_csv", err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) != 3 {
 			return nil, bad(line, "", "problem.coords.columns", len(rec))
 		}

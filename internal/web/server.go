@@ -5,9 +5,11 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -92,9 +94,50 @@ func New(db *store.DB, opt Options) *Server {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errorf(CodeCrossOrigin, "error.cross_origin"))
 	}))
-	s.handler = s.metrics.instrument(cop.Handler(mux))
+	s.handler = s.recoverPanics(s.metrics.instrument(cop.Handler(mux)))
 	return s
 }
+
+// recoverPanics answers a request whose handler panicked with an internal
+// error, and logs the panic with its stack: one request's fault never
+// takes the server down with it.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := &wroteHeader{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v) // the server's own way to drop a connection
+			}
+			s.log.Error("request panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if !rw.wrote {
+				s.fail(rw, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// wroteHeader remembers whether an answer was begun.
+type wroteHeader struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *wroteHeader) WriteHeader(code int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *wroteHeader) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *wroteHeader) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
