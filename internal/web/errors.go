@@ -93,15 +93,34 @@ func asError(err error) *Error {
 		}
 		return &Error{Code: CodeConflict, Message: i18n.Both("error.conflict", err.Error()), cause: err}
 	}
+	if store.Unavailable(err) {
+		return &Error{Code: CodeUnavailable, Message: i18n.Both("error.unavailable"), cause: err}
+	}
 	return &Error{Code: CodeInternal, Message: i18n.Both("error.internal"), cause: err}
+}
+
+// retryAfter is how many seconds a client is told to wait when the
+// database does not answer.
+const retryAfter = "5"
+
+// setRetryAfter tells the client when to try again, for answers that
+// mean "not now" rather than "not this".
+func setRetryAfter(w http.ResponseWriter, e *Error) {
+	if e.Code == CodeUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 }
 
 // writeError answers an API request with a JSON error.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := asError(err)
-	if e.Code == CodeInternal {
+	switch e.Code {
+	case CodeInternal:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case CodeUnavailable:
+		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	setRetryAfter(w, e)
 	writeJSON(w, e.Status(), map[string]*Error{"error": e})
 }
 

@@ -89,6 +89,7 @@ func New(db *store.DB, opt Options) *Server {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -145,15 +146,55 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
+// Health is what /healthz and /readyz answer: whether the database
+// answers, and the schema version it holds — never where it is or who
+// connects to it.
+type Health struct {
+	Status   string `json:"status"` // "ok", or "unavailable"
+	Database string `json:"database"`
+	Schema   int64  `json:"schema,omitempty"`
+	// Current is false while the database's schema is older or newer than
+	// this lighten's (readiness fails then).
+	Current bool `json:"current"`
+}
+
+func (s *Server) health(ctx context.Context) (Health, bool) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	h := Health{Status: "ok", Database: string(s.db.Dialect)}
+	have, know, err := s.db.Health(ctx)
+	if err != nil {
+		s.log.Warn("health check", "err", err)
+		h.Status = "unavailable"
+		return h, false
+	}
+	h.Schema, h.Current = have, have == know
+	return h, true
+}
+
+// healthz says whether the server can reach its database.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := s.db.Ping(ctx); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
+	h, ok := s.health(r.Context())
+	if !ok {
+		w.Header().Set("Retry-After", retryAfter)
+		writeJSON(w, http.StatusServiceUnavailable, h)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(s.db.Dialect)})
+	writeJSON(w, http.StatusOK, h)
+}
+
+// readyz says whether the server should be sent requests: its database
+// answers and holds the schema this lighten knows.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	h, ok := s.health(r.Context())
+	if !ok || !h.Current {
+		w.Header().Set("Retry-After", retryAfter)
+		writeJSON(w, http.StatusServiceUnavailable, h)
+		return
+	}
+	writeJSON(w, http.StatusOK, h)
 }
 
 // authLevel is what a route needs before its handler runs.

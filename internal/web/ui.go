@@ -71,6 +71,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Code == CodeInternal || e.Code == CodeUnavailable {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	setRetryAfter(w, e)
 	if e.Code == CodeUnauthorized && r.Method == http.MethodGet {
 		to := signInURL(here(r))
 		if r.Header.Get("HX-Request") != "" {

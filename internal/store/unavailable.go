@@ -1,0 +1,45 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Unavailable reports whether err means the database cannot be reached
+// (refused, reset, shut down, not yet accepting connections) rather than
+// that the request was wrong: the caller should answer "try again later",
+// and lighten carries on by itself once the database is back.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// pgx reports a connection closed in the middle of an answer as
+		// io.ErrUnexpectedEOF; readers of files turn their own into
+		// located faults before they reach here.
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08 is "connection exception"; 57P01–57P03 the server
+		// shutting down or starting up.
+		return len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03")
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var ne *net.OpError
+	if errors.As(err, &ne) {
+		return true
+	}
+	// A connection attempt that the request's deadline cut short.
+	return errors.Is(err, context.DeadlineExceeded) && pgconn.Timeout(err)
+}
