@@ -66,6 +66,12 @@ func dispatch(ctx context.Context, l i18n.Lang, args []string, stdin io.Reader, 
 		return cmdUser(ctx, l, rest, stdin, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, l, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, l, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, l, rest, stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, l, rest, stdout, stderr)
 	case "calendar":
 		return cmdCalendar(ctx, l, rest, stdout, stderr)
 	case "duties":
