@@ -103,8 +103,18 @@ func (tx *Tx) DecideElement(ctx context.Context, e *collect.Element, approve boo
 	if approve {
 		to = collect.Approved
 	}
-	if _, err := tx.exec(ctx, `UPDATE elements SET status=$1, decided_by=$2, decision=$3 WHERE id=$4`, string(to), tx.Actor.ID, reason, e.ID); err != nil {
+	res, err := tx.exec(ctx, `UPDATE elements SET status=$1, decided_by=$2, decision=$3 WHERE id=$4 AND status=$5`,
+		string(to), tx.Actor.ID, reason, e.ID, string(collect.Proposed))
+	if err != nil {
 		return fmt.Errorf("decide element: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		// Decided by someone else since it was read: say how.
+		var now string
+		if err := tx.queryRow(ctx, `SELECT status FROM elements WHERE id = $1`, e.ID).Scan(&now); err != nil {
+			return fmt.Errorf("element %s: %w", e.Code, err)
+		}
+		return stateErr("store.state.element_decided", e.Code, i18n.Both("ui.collect.status."+now))
 	}
 	tx.committed = append(tx.committed, tx.db.collect.forgetElements)
 	return tx.Audit(ctx, audit.Record{Action: "element." + string(to), Entity: "element", EntityID: e.Code, Reason: reason,

@@ -180,10 +180,14 @@ func (tx *Tx) RecordVerdict(ctx context.Context, d *DemandRecord, res *gate.Resu
 	if status != gate.InReview {
 		decided = tx.Now
 	}
-	if _, err := tx.exec(ctx, `UPDATE demands SET status=$1, targets=$2, per_unit=$3, total_minutes=$4, burden=$5, submitted=$6, decided=$7,
-		answered=$8 WHERE id=$9`, string(status), res.Targets, res.Burden.PerUnit, res.Burden.Total, string(burden), tx.Now, decided,
-		res.Answered, d.ID); err != nil {
+	r, err := tx.exec(ctx, `UPDATE demands SET status=$1, targets=$2, per_unit=$3, total_minutes=$4, burden=$5, submitted=$6, decided=$7,
+		answered=$8 WHERE id=$9 AND status=$10`, string(status), res.Targets, res.Burden.PerUnit, res.Burden.Total, string(burden), tx.Now, decided,
+		res.Answered, d.ID, string(d.Status))
+	if err != nil {
 		return fmt.Errorf("record verdict: %w", err)
+	}
+	if err := tx.demandMoved(ctx, r, d, "store.state.demand_checked"); err != nil {
+		return err
 	}
 	if err := tx.writeFindings(ctx, d.ID, res.Findings); err != nil {
 		return err
@@ -269,9 +273,13 @@ func (tx *Tx) Decide(ctx context.Context, d *DemandRecord, admit bool, reason st
 	if admit {
 		to = gate.Admitted
 	}
-	if _, err := tx.exec(ctx, `UPDATE demands SET status=$1, decided=$2, decided_by=$3, decision=$4 WHERE id=$5`,
-		string(to), tx.Now, tx.Actor.ID, reason, d.ID); err != nil {
+	r, err := tx.exec(ctx, `UPDATE demands SET status=$1, decided=$2, decided_by=$3, decision=$4 WHERE id=$5 AND status=$6`,
+		string(to), tx.Now, tx.Actor.ID, reason, d.ID, string(gate.InReview))
+	if err != nil {
 		return fmt.Errorf("decide: %w", err)
+	}
+	if err := tx.demandMoved(ctx, r, d, "store.state.demand_not_review"); err != nil {
+		return err
 	}
 	if admit {
 		if err := tx.writeLoads(ctx, &d.Demand, perTarget, targets); err != nil {
@@ -289,8 +297,16 @@ func (tx *Tx) Move(ctx context.Context, d *DemandRecord, to gate.Status, reason 
 	if !gate.CanMove(d.Status, to) {
 		return stateErr("store.state.demand_move", d.ID, demandStatus(d.Status), demandStatus(to))
 	}
-	if _, err := tx.exec(ctx, `UPDATE demands SET status=$1 WHERE id=$2`, string(to), d.ID); err != nil {
+	r, err := tx.exec(ctx, `UPDATE demands SET status=$1 WHERE id=$2 AND status=$3`, string(to), d.ID, string(d.Status))
+	if err != nil {
 		return fmt.Errorf("move demand: %w", err)
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		now, err := tx.demandStatus(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		return stateErr("store.state.demand_move", d.ID, demandStatus(now), demandStatus(to))
 	}
 	if to == gate.Withdrawn {
 		if _, err := tx.exec(ctx, `DELETE FROM loads WHERE demand_id = $1`, d.ID); err != nil {
@@ -303,6 +319,30 @@ func (tx *Tx) Move(ctx context.Context, d *DemandRecord, to gate.Status, reason 
 	return tx.Audit(ctx, audit.Record{Action: "demand." + string(to), Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
 		UnitCode: d.IssuerUnit, Reason: reason, Before: audit.JSON(map[string]string{"status": string(d.Status)}),
 		After: audit.JSON(map[string]string{"status": string(to)})})
+}
+
+// demandMoved checks that a status change updated its demand: the update
+// names the status it expects, so a demand that another change moved in
+// the meantime is left alone and refused with the status it has now.
+func (tx *Tx) demandMoved(ctx context.Context, r sql.Result, d *DemandRecord, key string) error {
+	if n, _ := r.RowsAffected(); n == 1 {
+		return nil
+	}
+	now, err := tx.demandStatus(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	return stateErr(key, d.ID, demandStatus(now))
+}
+
+// demandStatus reads a demand's status inside the transaction.
+func (tx *Tx) demandStatus(ctx context.Context, id int64) (gate.Status, error) {
+	var st gate.Status
+	err := tx.queryRow(ctx, `SELECT status FROM demands WHERE id = $1`, id).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("demand %d: %w", id, ErrNotFound)
+	}
+	return st, err
 }
 
 const demandColumns = `d.id, d.office_id, d.issuer_unit, d.kind, d.title, d.body, d.matter, d.target_units, d.target_level, d.target_under,

@@ -207,9 +207,18 @@ func (tx *Tx) DecideRefusal(ctx context.Context, r Refusal, uphold bool, reason 
 	if uphold {
 		status = "upheld"
 	}
-	if _, err := tx.exec(ctx, `UPDATE refusals SET status=$1, decided_by=$2, decided=$3, decision=$4 WHERE id=$5`,
-		status, tx.Actor.ID, tx.Now, reason, r.ID); err != nil {
+	res, err := tx.exec(ctx, `UPDATE refusals SET status=$1, decided_by=$2, decided=$3, decision=$4 WHERE id=$5 AND status='pending'`,
+		status, tx.Actor.ID, tx.Now, reason, r.ID)
+	if err != nil {
 		return fmt.Errorf("decide refusal: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		// Decided by someone else since it was read: say how.
+		var now string
+		if err := tx.queryRow(ctx, `SELECT status FROM refusals WHERE id = $1`, r.ID).Scan(&now); err != nil {
+			return fmt.Errorf("refusal %d: %w", r.ID, err)
+		}
+		return stateErr("store.state.refusal_decided", r.ID, i18n.Both("ui.duties.refusal."+now))
 	}
 	if uphold {
 		var minutes int
