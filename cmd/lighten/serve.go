@@ -24,6 +24,7 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 	addr := fs.String("addr", "127.0.0.1:8080", i18n.T(l, "cli.serve.flag.addr"))
 	secure := fs.Bool("secure-cookies", false, i18n.T(l, "cli.serve.flag.secure_cookies"))
 	proxy := fs.Bool("trust-proxy", false, i18n.T(l, "cli.serve.flag.trust_proxy"))
+	proxies := fs.Int("trusted-proxies", 1, i18n.T(l, "cli.serve.flag.trusted_proxies"))
 	base := fs.String("base-url", "", i18n.T(l, "cli.serve.flag.base_url"))
 	if err := parseFlags(l, fs, args); err != nil {
 		return err
@@ -33,12 +34,16 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 			return failf("cli.serve.bad_base_url", *base)
 		}
 	}
+	if *proxies < 1 || *proxies > 10 {
+		return failf("cli.serve.bad_trusted_proxies", *proxies)
+	}
 	db, err := store.Open(ctx, *dsn, store.Options{})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, l, db, *addr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, BaseURL: *base, Version: version}, stdout, nil)
+	return serve(ctx, l, db, *addr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, TrustedProxies: *proxies, BaseURL: *base,
+		Version: version}, stdout, nil)
 }
 
 func cmdDemo(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {

@@ -126,6 +126,23 @@ func (p Principal) MayGrant(r units.Role, code string) bool {
 	return p.Can(WritePeople, code)
 }
 
+// MayActOn reports whether p may change a person (password, disabling,
+// roles, tokens, sign-in lock) whose home unit is home and who holds grants:
+// p's people-writing scope must cover the home unit and every grant, so that
+// a smaller scope never acts on a person who reaches further. Beyond, when
+// not allowed, is the first place that p's scope does not cover.
+func (p Principal) MayActOn(home string, grants []units.Grant) (ok bool, beyond string) {
+	if !p.Can(WritePeople, home) {
+		return false, home
+	}
+	for _, g := range grants {
+		if !p.Can(WritePeople, g.UnitCode) {
+			return false, g.UnitCode
+		}
+	}
+	return true, ""
+}
+
 // Actions lists every action and the roles that carry it, for display.
 func Actions() map[Action][]units.Role { return allowed }
 

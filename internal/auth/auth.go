@@ -103,12 +103,18 @@ const (
 	TokenMax    = 365 * 24 * time.Hour // longest life of an API token
 )
 
-// Failed sign-in policy: after MaxFailures failures for one login, or
-// MaxFailuresPerAddress from one address, within Window, further attempts
-// are refused until the window has passed.
+// Failed sign-in policy, within Window: after MaxFailures failures of one
+// login from one address, that login is refused from that address (others
+// elsewhere, the real person included, still sign in); after
+// MaxFailuresPerAddress failures from one address, for any logins, that
+// address is refused; after MaxFailuresPerLogin failures of one login from
+// all addresses together, a guess spread over many addresses, the login is
+// refused everywhere. Refusals last until the window has passed, or until an
+// administrator whose scope covers the person clears the lock.
 const (
 	MaxFailures           = 5
 	MaxFailuresPerAddress = 20
+	MaxFailuresPerLogin   = 100
 	Window                = 15 * time.Minute
 )
 

@@ -54,6 +54,13 @@ type ListQuery struct {
 	Limit  int
 }
 
+// LikeContains is a LIKE pattern that matches text anywhere, with LIKE's
+// wildcards (%, _) and its escape character (\) in text taken literally; the
+// query must say ESCAPE '\' (the same on SQLite and PostgreSQL).
+func LikeContains(text string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(text) + "%"
+}
+
 func (q *ListQuery) where(col string, arg func(any) string, text ...string) string {
 	w := []string{scopeClause(col, q.Scopes, arg)}
 	if q.Under != "" {
@@ -64,9 +71,9 @@ func (q *ListQuery) where(col string, arg func(any) string, text ...string) stri
 	}
 	if q.Text != "" {
 		var ors []string
-		p := arg("%" + strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(q.Text)) + "%")
+		p := arg(LikeContains(strings.ToLower(q.Text)))
 		for _, c := range text {
-			ors = append(ors, "LOWER("+c+") LIKE "+p)
+			ors = append(ors, "LOWER("+c+") LIKE "+p+` ESCAPE '\'`)
 		}
 		w = append(w, "("+strings.Join(ors, " OR ")+")")
 	}
@@ -174,17 +181,35 @@ func (tx *Tx) Revoke(ctx context.Context, p units.Person, g units.Grant) error {
 		UnitCode: p.UnitCode, Before: audit.JSON(g)})
 }
 
-// SetPassword replaces a person's password hash.
-func (tx *Tx) SetPassword(ctx context.Context, p units.Person, hash string) error {
+// PasswordChange is what a password change ended besides the password.
+type PasswordChange struct {
+	SessionsEnded int64 `json:"sessions_ended"`
+	TokensRevoked int64 `json:"tokens_revoked"`
+}
+
+// SetPassword replaces a person's password hash. Every session of the person
+// ends, and unless keepTokens every API token they hold is revoked: a stolen
+// credential must not outlive the password. The audit records both counts.
+func (tx *Tx) SetPassword(ctx context.Context, p units.Person, hash string, keepTokens bool) (PasswordChange, error) {
 	tx.forgetAuth() // the roles or the standing of a signed-in person change
+	var out PasswordChange
 	if _, err := tx.exec(ctx, `UPDATE people SET password_hash = $1 WHERE id = $2`, hash, p.ID); err != nil {
-		return fmt.Errorf("set password: %w", err)
+		return out, fmt.Errorf("set password: %w", err)
 	}
-	// Every session of the person ends with the old password.
-	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE person_id = $1`, p.ID); err != nil {
-		return err
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE person_id = $1`, p.ID)
+	if err != nil {
+		return out, err
 	}
-	return tx.Audit(ctx, audit.Record{Action: "person.password", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10), UnitCode: p.UnitCode})
+	out.SessionsEnded, _ = res.RowsAffected()
+	if !keepTokens {
+		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked = $1 WHERE person_id = $2 AND revoked IS NULL`, tx.Now, p.ID)
+		if err != nil {
+			return out, fmt.Errorf("revoke tokens: %w", err)
+		}
+		out.TokensRevoked, _ = res.RowsAffected()
+	}
+	return out, tx.Audit(ctx, audit.Record{Action: "person.password", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10), UnitCode: p.UnitCode,
+		After: audit.JSON(out)})
 }
 
 // SetDisabled disables or re-enables a person; disabling ends their sessions
@@ -231,6 +256,36 @@ func (db *DB) person(ctx context.Context, where string, arg any) (units.Person, 
 	p.Created = created.UTC()
 	p.Grants, err = db.grants(ctx, p.ID)
 	return p, hash, err
+}
+
+// Person reads a person with their roles inside the transaction (on
+// PostgreSQL locking the person's row), so that a check of who may change
+// them and the change see the same roles.
+func (tx *Tx) Person(ctx context.Context, id int64) (units.Person, error) {
+	q := `SELECT ` + personColumns + ` FROM people WHERE id = $1`
+	if tx.db.Dialect == Postgres {
+		q += ` FOR UPDATE`
+	}
+	p, err := scanPerson(tx.tx.QueryRowContext(ctx, q, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("person %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return p, fmt.Errorf("read person: %w", err)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT role, unit_code FROM grants WHERE person_id = $1 ORDER BY role, unit_code`, id)
+	if err != nil {
+		return p, fmt.Errorf("read grants: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g units.Grant
+		if err := rows.Scan(&g.Role, &g.UnitCode); err != nil {
+			return p, err
+		}
+		p.Grants = append(p.Grants, g)
+	}
+	return p, rows.Err()
 }
 
 // Person finds a person by id, with their roles.

@@ -279,19 +279,81 @@ func (db *DB) RecordSignInFailure(ctx context.Context, login, address string) er
 	return err
 }
 
-// SignInFailures counts failures since a time for a login and an address.
-func (db *DB) SignInFailures(ctx context.Context, login, address string, since time.Time) (byLogin, byAddress int, err error) {
-	err = db.r.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM signin_failures WHERE login = $1 AND at >= $3),
-		(SELECT COUNT(*) FROM signin_failures WHERE address = $2 AND at >= $3)`, login, address, since).Scan(&byLogin, &byAddress)
+// SignInCounts are the failed sign-ins within the window that the lock-out
+// looks at.
+type SignInCounts struct {
+	Pair    int // of this login from this address
+	Address int // from this address, for any login
+	Login   int // of this login, from any address
+}
+
+// SignInFailures counts failures since a time: of a login from an address,
+// from the address for any login, and of the login from anywhere.
+func (db *DB) SignInFailures(ctx context.Context, login, address string, since time.Time) (SignInCounts, error) {
+	var c SignInCounts
+	err := db.r.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM signin_failures WHERE login = $1 AND address = $2 AND at >= $3),
+		(SELECT COUNT(*) FROM signin_failures WHERE address = $2 AND at >= $3),
+		(SELECT COUNT(*) FROM signin_failures WHERE login = $1 AND at >= $3)`, login, address, since).Scan(&c.Pair, &c.Address, &c.Login)
 	if err != nil {
 		err = fmt.Errorf("count failures: %w", err)
 	}
-	return
+	return c, err
 }
 
-// ClearSignInFailures forgets a login's failures after it signs in.
-func (db *DB) ClearSignInFailures(ctx context.Context, login string) error {
-	_, err := db.w.ExecContext(ctx, `DELETE FROM signin_failures WHERE login = $1`, login)
+// SignInLock is how a login stands against the lock-out, for the person's
+// page and an administrator who may clear it.
+type SignInLock struct {
+	Failures  int  `json:"failures"`   // failed sign-ins of the login within the window, from anywhere
+	Addresses int  `json:"addresses"`  // addresses they came from
+	Locked    bool `json:"locked"`     // some address (or every one) is refused now
+	Everyone  bool `json:"everywhere"` // the per-login ceiling is reached: refused from every address
+}
+
+// SignInLockOf reports a login's failed sign-ins since a time and whether
+// they lock it: from one address after maxPair, from everywhere after
+// ceiling.
+func (db *DB) SignInLockOf(ctx context.Context, login string, since time.Time, maxPair, ceiling int) (SignInLock, error) {
+	var l SignInLock
+	rows, err := db.r.QueryContext(ctx, `SELECT address, COUNT(*) FROM signin_failures WHERE login = $1 AND at >= $2 GROUP BY address`, login, since)
+	if err != nil {
+		return l, fmt.Errorf("count failures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var addr string
+		var n int
+		if err := rows.Scan(&addr, &n); err != nil {
+			return l, err
+		}
+		l.Failures += n
+		l.Addresses++
+		if n >= maxPair {
+			l.Locked = true
+		}
+	}
+	if l.Failures >= ceiling {
+		l.Locked, l.Everyone = true, true
+	}
+	return l, rows.Err()
+}
+
+// ClearSignInFailures forgets a login's failures from one address after it
+// signs in from there; failures from elsewhere still count.
+func (db *DB) ClearSignInFailures(ctx context.Context, login, address string) error {
+	_, err := db.w.ExecContext(ctx, `DELETE FROM signin_failures WHERE login = $1 AND address = $2`, login, address)
 	return err
+}
+
+// ClearSignInLock forgets every failed sign-in of p's login, from every
+// address, so that p may sign in at once; an administrator does it, and the
+// audit records how many failures were forgotten.
+func (tx *Tx) ClearSignInLock(ctx context.Context, p units.Person) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE login = $1`, p.Login)
+	if err != nil {
+		return 0, fmt.Errorf("clear sign-in lock: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, tx.Audit(ctx, audit.Record{Action: "person.unlock", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10), UnitCode: p.UnitCode,
+		Before: audit.JSON(map[string]int64{"failures": n})})
 }

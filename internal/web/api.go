@@ -107,10 +107,33 @@ type SignInBody struct {
 	Password string `json:"password"`
 }
 
-// PasswordBody changes a password.
+// PasswordBody changes a password. The person's sessions end, and their API
+// tokens are revoked unless keep_tokens is true.
 type PasswordBody struct {
-	Current  string `json:"current,omitempty"`
-	Password string `json:"password"`
+	Current    string `json:"current,omitempty"`
+	Password   string `json:"password"`
+	KeepTokens bool   `json:"keep_tokens,omitempty"`
+}
+
+// PasswordChanged is what a password change ended besides the password.
+type PasswordChanged struct {
+	SessionsEnded int64     `json:"sessions_ended"`
+	TokensRevoked int64     `json:"tokens_revoked"`
+	Message       i18n.Text `json:"message"`
+}
+
+func passwordChanged(c store.PasswordChange) PasswordChanged {
+	key := "people.password.done"
+	if c.TokensRevoked == 0 {
+		key = "people.password.done_no_tokens"
+	}
+	return PasswordChanged{SessionsEnded: c.SessionsEnded, TokensRevoked: c.TokensRevoked, Message: i18n.Both(key, c.TokensRevoked)}
+}
+
+// Unlocked is the answer to clearing a person's sign-in lock.
+type Unlocked struct {
+	Cleared int64     `json:"cleared"` // failed sign-ins forgotten
+	Message i18n.Text `json:"message"`
 }
 
 // DisableBody disables or re-enables a person.
@@ -179,8 +202,9 @@ func (s *Server) apiRoutes() []*route {
 			Body: SignInBody{}, Result: Me{}, h: s.apiSignIn},
 		{Method: "DELETE", Pattern: "/api/v1/session", Tag: "session", Auth: signedIn, Summary: "Sign out", Status: http.StatusNoContent, h: s.apiSignOut},
 		{Method: "GET", Pattern: "/api/v1/me", Tag: "session", Auth: signedIn, Summary: "Who I am and what I may do where", Result: Me{}, h: s.apiMe},
-		{Method: "POST", Pattern: "/api/v1/me/password", Tag: "session", Auth: signedIn, Summary: "Change my password (ends my other sessions)",
-			Body: PasswordBody{}, Status: http.StatusNoContent, h: s.apiMyPassword},
+		{Method: "POST", Pattern: "/api/v1/me/password", Tag: "session", Auth: signedIn,
+			Summary: "Change my password; ends all my sessions and revokes my API tokens (unless keep_tokens)",
+			Body:    PasswordBody{}, Result: PasswordChanged{}, h: s.apiMyPassword},
 		{Method: "GET", Pattern: "/api/v1/me/tokens", Tag: "session", Auth: signedIn, Summary: "My API tokens", Result: []store.APIToken{}, h: s.apiTokens},
 		{Method: "POST", Pattern: "/api/v1/me/tokens", Tag: "session", Auth: signedIn, Summary: "Create an API token; its secret is shown once",
 			Body: NewTokenBody{}, Result: NewToken{}, Status: http.StatusCreated, h: s.apiCreateToken},
@@ -209,7 +233,14 @@ func (s *Server) apiRoutes() []*route {
 			Summary: "Disable or re-enable a person; disabling ends their sessions and tokens", Params: []param{pID}, Body: DisableBody{},
 			Result: units.Person{}, h: s.apiDisable},
 		{Method: "POST", Pattern: "/api/v1/people/{id}/password", Tag: "people", Auth: signedIn, Action: access.WritePeople,
-			Summary: "Set a person's password", Params: []param{pID}, Body: PasswordBody{}, Status: http.StatusNoContent, h: s.apiSetPassword},
+			Summary: "Set a person's password; ends their sessions and revokes their API tokens (unless keep_tokens)",
+			Params:  []param{pID}, Body: PasswordBody{}, Result: PasswordChanged{}, h: s.apiSetPassword},
+		{Method: "GET", Pattern: "/api/v1/people/{id}/signin-lock", Tag: "people", Auth: signedIn, Action: access.WritePeople,
+			Summary: "A person's failed sign-ins within the lock-out window, and whether they are locked out", Params: []param{pID},
+			Result: store.SignInLock{}, h: s.apiSignInLock},
+		{Method: "DELETE", Pattern: "/api/v1/people/{id}/signin-lock", Tag: "people", Auth: signedIn, Action: access.WritePeople,
+			Summary: "Clear a person's sign-in lock-out (forgets their failed sign-ins from every address)", Params: []param{pID},
+			Result: Unlocked{}, h: s.apiClearSignInLock},
 		{Method: "GET", Pattern: "/api/v1/audit", Tag: "audit", Auth: signedIn, Action: access.ReadAudit,
 			Summary: "Audit records within my scope, newest first", Params: []param{{Name: "entity", In: "query", Type: "string"},
 				{Name: "before", In: "query", Type: "integer", Desc: "records before this sequence number"}, pLimit},
@@ -423,11 +454,17 @@ func (s *Server) apiMyPassword(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	if err != nil {
 		return err
 	}
-	if err := s.db.Write(r.Context(), c.Actor(), func(tx *store.Tx) error { return tx.SetPassword(r.Context(), c.Person, newHash) }); err != nil {
+	var done store.PasswordChange
+	err = s.db.Write(r.Context(), c.Actor(), func(tx *store.Tx) error {
+		var err error
+		done, err = tx.SetPassword(r.Context(), c.Person, newHash, b.KeepTokens)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	s.clearSessionCookie(w)
-	w.WriteHeader(http.StatusNoContent)
+	writeJSON(w, http.StatusOK, passwordChanged(done))
 	return nil
 }
 
@@ -595,17 +632,50 @@ func (s *Server) apiPeople(w http.ResponseWriter, r *http.Request, c *Ctx) error
 	return nil
 }
 
-// visiblePerson finds a person the principal may read and checks action a
-// at the person's unit. Someone outside every scope is not found.
-func (s *Server) visiblePerson(ctx context.Context, c *Ctx, id int64, a access.Action) (units.Person, error) {
+// visiblePerson finds a person the principal may read. Someone outside
+// every scope is not found, so that their existence does not leak.
+func (s *Server) visiblePerson(ctx context.Context, c *Ctx, id int64) (units.Person, error) {
 	p, err := s.db.Person(ctx, id)
 	if err != nil {
 		return p, err
 	}
-	if !c.P.Can(access.ReadPeople, p.UnitCode) && !c.P.Can(a, p.UnitCode) {
+	if !c.P.Can(access.ReadPeople, p.UnitCode) && !c.P.Can(access.WritePeople, p.UnitCode) {
 		return p, errorf(CodeNotFound, "error.not_found")
 	}
-	return p, c.Require(a, p.UnitCode)
+	return p, nil
+}
+
+// mayActOn is the one rule for changing a person (password, disabling,
+// roles, tokens, sign-in lock): the principal's scope for writing people
+// must cover the person's home unit and every grant they hold. A person one
+// may read but not change is refused with 403, naming the place beyond.
+func mayActOn(c *Ctx, p units.Person) error {
+	if !c.P.SignedIn() {
+		return errorf(CodeUnauthorized, "error.unauthorized")
+	}
+	if ok, beyond := c.P.MayActOn(p.UnitCode, p.Grants); !ok {
+		return errorf(CodeForbidden, "people.error.beyond_scope", p.Login, placeName(beyond))
+	}
+	return nil
+}
+
+// actOnPerson changes person id in one transaction: the person is read
+// again inside it, and mayActOn checked against what was read, so that a
+// role given meanwhile is not missed. One outside every scope is not found.
+func (s *Server) actOnPerson(ctx context.Context, c *Ctx, id int64, change func(tx *store.Tx, p units.Person) error) error {
+	if _, err := s.visiblePerson(ctx, c, id); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
+		p, err := tx.Person(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := mayActOn(c, p); err != nil {
+			return err
+		}
+		return change(tx, p)
+	})
 }
 
 func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -613,7 +683,7 @@ func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request, c *Ctx) error
 	if err != nil {
 		return err
 	}
-	p, err := s.visiblePerson(r.Context(), c, id, access.ReadPeople)
+	p, err := s.visiblePerson(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -693,24 +763,22 @@ func (s *Server) apiCreatePerson(w http.ResponseWriter, r *http.Request, c *Ctx)
 	return nil
 }
 
-func (s *Server) changePerson(w http.ResponseWriter, r *http.Request, c *Ctx, change func(ctx context.Context, t *units.Tree, p units.Person) error) error {
+// changePerson applies a change to the person of the request's id under
+// actOnPerson's rule and answers with the person as they now are.
+func (s *Server) changePerson(w http.ResponseWriter, r *http.Request, c *Ctx, change func(ctx context.Context, tx *store.Tx, t *units.Tree, p units.Person) error) error {
 	id, err := idParam(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	p, err := s.visiblePerson(ctx, c, id, access.WritePeople)
-	if err != nil {
-		return err
-	}
 	t, err := c.Tree(ctx)
 	if err != nil {
 		return err
 	}
-	if err := change(ctx, t, p); err != nil {
+	if err := s.actOnPerson(ctx, c, id, func(tx *store.Tx, p units.Person) error { return change(ctx, tx, t, p) }); err != nil {
 		return err
 	}
-	p, err = s.db.Person(ctx, id)
+	p, err := s.db.Person(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -726,21 +794,21 @@ func (s *Server) apiGrant(w http.ResponseWriter, r *http.Request, c *Ctx) error 
 	if err := decode(r, &g); err != nil {
 		return err
 	}
-	return s.changePerson(w, r, c, func(ctx context.Context, t *units.Tree, p units.Person) error {
+	return s.changePerson(w, r, c, func(ctx context.Context, tx *store.Tx, t *units.Tree, p units.Person) error {
 		if err := checkGrant(t, c, g); err != nil {
 			return err
 		}
-		return s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error { return tx.Grant(ctx, p, g) })
+		return tx.Grant(ctx, p, g)
 	})
 }
 
 func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	g := units.Grant{Role: units.Role(r.URL.Query().Get("role")), UnitCode: r.URL.Query().Get("unit")}
-	return s.changePerson(w, r, c, func(ctx context.Context, t *units.Tree, p units.Person) error {
+	return s.changePerson(w, r, c, func(ctx context.Context, tx *store.Tx, t *units.Tree, p units.Person) error {
 		if err := checkGrant(t, c, g); err != nil {
 			return err
 		}
-		return s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error { return tx.Revoke(ctx, p, g) })
+		return tx.Revoke(ctx, p, g)
 	})
 }
 
@@ -752,8 +820,8 @@ func (s *Server) apiDisable(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 	if strings.TrimSpace(b.Reason) == "" {
 		return invalid("reason", "error.required", "reason")
 	}
-	return s.changePerson(w, r, c, func(ctx context.Context, t *units.Tree, p units.Person) error {
-		return s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error { return tx.SetDisabled(ctx, p, b.Disabled, strings.TrimSpace(b.Reason)) })
+	return s.changePerson(w, r, c, func(ctx context.Context, tx *store.Tx, t *units.Tree, p units.Person) error {
+		return tx.SetDisabled(ctx, p, b.Disabled, strings.TrimSpace(b.Reason))
 	})
 }
 
@@ -766,18 +834,70 @@ func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if err != nil {
 		return err
 	}
-	p, err := s.visiblePerson(r.Context(), c, id, access.WritePeople)
-	if err != nil {
-		return err
-	}
 	hash, err := hashPassword(b.Password)
 	if err != nil {
 		return err
 	}
-	if err := s.db.Write(r.Context(), c.Actor(), func(tx *store.Tx) error { return tx.SetPassword(r.Context(), p, hash) }); err != nil {
+	var done store.PasswordChange
+	err = s.actOnPerson(r.Context(), c, id, func(tx *store.Tx, p units.Person) error {
+		var err error
+		done, err = tx.SetPassword(r.Context(), p, hash, b.KeepTokens)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeJSON(w, http.StatusOK, passwordChanged(done))
+	return nil
+}
+
+// signInLock is how person p stands against the sign-in lock-out now.
+func (s *Server) signInLock(ctx context.Context, p units.Person) (store.SignInLock, error) {
+	return s.db.SignInLockOf(ctx, p.Login, s.db.Now().Add(-auth.Window), auth.MaxFailures, auth.MaxFailuresPerLogin)
+}
+
+func (s *Server) apiSignInLock(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.visiblePerson(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	if err := mayActOn(c, p); err != nil {
+		return err
+	}
+	l, err := s.signInLock(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
+
+// clearSignInLock forgets every failed sign-in of person id, for an
+// administrator whose scope covers the person's every grant; audited.
+func (s *Server) clearSignInLock(ctx context.Context, c *Ctx, id int64) (int64, error) {
+	var n int64
+	err := s.actOnPerson(ctx, c, id, func(tx *store.Tx, p units.Person) error {
+		var err error
+		n, err = tx.ClearSignInLock(ctx, p)
+		return err
+	})
+	return n, err
+}
+
+func (s *Server) apiClearSignInLock(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	n, err := s.clearSignInLock(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Unlocked{Cleared: n, Message: i18n.Both("people.unlock.done", n)})
 	return nil
 }
 

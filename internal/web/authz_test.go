@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"lighten/internal/access"
 	"lighten/internal/collect"
 	"lighten/internal/duties"
 	"lighten/internal/gate"
@@ -44,7 +45,14 @@ var authzPrincipals = []authzPrincipal{
 	{"auditor-cn", "430922", []string{"auditor@"}},
 }
 
-var places = map[string]string{"in": "430922100", "out": "430923100", "": "430922100"}
+var places = map[string]string{"in": "430922100", "out": "430923100", "": "430922100", "wide": "430922100", "reach": "430922100"}
+
+// beyondHome are the roles that targets of the person rows hold besides
+// cadre at their home: "wide" is homed in 桃花江镇 of 桃江县 but administers
+// the whole country (as the README's first administrator is made), "reach"
+// is homed there too but is also a cadre of 东坪镇 in 安化县. Only a scope
+// covering every one of their roles may change them.
+var beyondHome = map[string][]string{"wide": {"admin@"}, "reach": {"cadre@430923100"}}
 
 type authzEnv struct {
 	f      *fixture
@@ -79,7 +87,7 @@ func inReview(d *gate.Demand) { d.Body += "完成后上传截图。" }
 // changing it never depends on an earlier request.
 func (e *authzEnv) target(place string) units.Person {
 	e.n++
-	p, _ := e.f.person(fmt.Sprintf("target-%d", e.n), places[place], "cadre@"+places[place])
+	p, _ := e.f.person(fmt.Sprintf("target-%d", e.n), places[place], append([]string{"cadre@" + places[place]}, beyondHome[place]...)...)
 	return p
 }
 
@@ -152,14 +160,37 @@ var apiAuthzCases = []authzCase{
 	{"GET /api/v1/people/{id}", "out", "-Y-------Y", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 		return authzRequest{"GET", fmt.Sprintf("/api/v1/people/%d", e.target(place).ID), nil}
 	}},
+	{"GET /api/v1/people/{id}", "wide", "-YYYYY--YY", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"GET", fmt.Sprintf("/api/v1/people/%d", e.target(place).ID), nil}
+	}},
 	{"POST /api/v1/people/{id}/grants", "in", "-YY-------", postGrant},
 	{"POST /api/v1/people/{id}/grants", "out", "-Y--------", postGrant},
+	{"POST /api/v1/people/{id}/grants", "wide", "-Y--------", postGrant},
+	{"POST /api/v1/people/{id}/grants", "reach", "-Y--------", postGrant},
 	{"DELETE /api/v1/people/{id}/grants", "in", "-YY-------", deleteGrant},
 	{"DELETE /api/v1/people/{id}/grants", "out", "-Y--------", deleteGrant},
+	{"DELETE /api/v1/people/{id}/grants", "wide", "-Y--------", deleteGrant},
+	{"DELETE /api/v1/people/{id}/grants", "reach", "-Y--------", deleteGrant},
 	{"POST /api/v1/people/{id}/disabled", "in", "-YY-------", postDisabled},
 	{"POST /api/v1/people/{id}/disabled", "out", "-Y--------", postDisabled},
+	{"POST /api/v1/people/{id}/disabled", "wide", "-Y--------", postDisabled},
+	{"POST /api/v1/people/{id}/disabled", "reach", "-Y--------", postDisabled},
 	{"POST /api/v1/people/{id}/password", "in", "-YY-------", postPassword},
 	{"POST /api/v1/people/{id}/password", "out", "-Y--------", postPassword},
+	{"POST /api/v1/people/{id}/password", "wide", "-Y--------", postPassword},
+	{"POST /api/v1/people/{id}/password", "reach", "-Y--------", postPassword},
+	{"GET /api/v1/people/{id}/signin-lock", "in", "-YY-------", personPath("GET", "/signin-lock")},
+	{"GET /api/v1/people/{id}/signin-lock", "out", "-Y--------", personPath("GET", "/signin-lock")},
+	{"GET /api/v1/people/{id}/signin-lock", "wide", "-Y--------", personPath("GET", "/signin-lock")},
+	{"GET /api/v1/people/{id}/signin-lock", "reach", "-Y--------", personPath("GET", "/signin-lock")},
+	{"DELETE /api/v1/people/{id}/signin-lock", "in", "-YY-------", personPath("DELETE", "/signin-lock")},
+	{"DELETE /api/v1/people/{id}/signin-lock", "out", "-Y--------", personPath("DELETE", "/signin-lock")},
+	{"DELETE /api/v1/people/{id}/signin-lock", "wide", "-Y--------", personPath("DELETE", "/signin-lock")},
+	{"DELETE /api/v1/people/{id}/signin-lock", "reach", "-Y--------", personPath("DELETE", "/signin-lock")},
+	{"POST /people/{id}/signin-lock/clear", "in", "-YY-------", uiPersonForm("/signin-lock/clear")},
+	{"POST /people/{id}/signin-lock/clear", "out", "-Y--------", uiPersonForm("/signin-lock/clear")},
+	{"POST /people/{id}/signin-lock/clear", "wide", "-Y--------", uiPersonForm("/signin-lock/clear")},
+	{"POST /people/{id}/signin-lock/clear", "reach", "-Y--------", uiPersonForm("/signin-lock/clear")},
 	{"GET /api/v1/audit", "", "-YY-----YY", get("/api/v1/audit")},
 	{"GET /api/v1/audit/verify", "", "-Y-------Y", get("/api/v1/audit/verify")},
 
@@ -409,6 +440,20 @@ func postDisabled(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 	return authzRequest{"POST", fmt.Sprintf("/api/v1/people/%d/disabled", e.target(place).ID), DisableBody{Disabled: true, Reason: "left the township"}}
 }
 
+// personPath is a request without a body about a fresh target person.
+func personPath(method, suffix string) func(*authzEnv, authzPrincipal, string) authzRequest {
+	return func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{method, fmt.Sprintf("/api/v1/people/%d%s", e.target(place).ID, suffix), nil}
+	}
+}
+
+// uiPersonForm posts an empty form about a fresh target person from the page.
+func uiPersonForm(suffix string) func(*authzEnv, authzPrincipal, string) authzRequest {
+	return func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/people/%d%s", e.target(place).ID, suffix), url.Values{}}
+	}
+}
+
 func postPassword(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 	return authzRequest{"POST", fmt.Sprintf("/api/v1/people/%d/password", e.target(place).ID), PasswordBody{Password: "another long password"}}
 }
@@ -431,6 +476,33 @@ func TestAuthorizationTableCoversEveryRoute(t *testing.T) {
 		if key := rt.Method + " " + rt.Pattern; !have[key] {
 			t.Errorf("route %s has no row in the authorization table", key)
 		}
+	}
+}
+
+// Every route that changes a person (an API or page route writing people
+// with a person's id in its path) has rows for targets whose roles reach
+// beyond their home unit, so that the table fails if a smaller scope may
+// act on a person who reaches further.
+func TestAuthorizationTableHasWideTargetsForPersonRoutes(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	have := map[string]bool{}
+	for _, c := range authzCases() {
+		have[c.route+" "+c.place] = true
+	}
+	n := 0
+	for _, rt := range f.srv.Routes() {
+		if rt.Action != access.WritePeople || !strings.Contains(rt.Pattern, "/people/{id}") {
+			continue
+		}
+		n++
+		for place := range beyondHome {
+			if key := rt.Method + " " + rt.Pattern; !have[key+" "+place] {
+				t.Errorf("route %s has no row for the %q target", key, place)
+			}
+		}
+	}
+	if n < 7 {
+		t.Errorf("found %d person-changing routes; the route table lost their action?", n)
 	}
 }
 

@@ -28,7 +28,13 @@ type Options struct {
 	// TrustProxy takes the client address from X-Forwarded-For, for servers
 	// behind a load balancer.
 	TrustProxy bool
-	Version    string
+	// TrustedProxies is how many proxies of one's own stand in front of the
+	// server (with TrustProxy; 0 counts as 1). The client address is the
+	// X-Forwarded-For entry the outermost of them appended: the
+	// TrustedProxies-th from the right. Entries left of it are whatever
+	// the client sent, and are never believed.
+	TrustedProxies int
+	Version        string
 	// BaseURL is the address the public reaches the server at
 	// ("https://lighten.example.gov.cn"), for the full addresses the server
 	// gives out, such as an inspector's iCal feed. Without it they are made
@@ -338,10 +344,25 @@ func requestLang(r *http.Request) i18n.Lang {
 }
 
 // clientAddress is the address failed sign-ins are counted against.
+// With TrustProxy it is the X-Forwarded-For entry that the outermost trusted
+// proxy appended (every header line of it read in order, as one list): the
+// TrustedProxies-th entry from the right. A client may write entries of its
+// own to the left; they are ignored, so that spoofing them neither escapes
+// the per-address limit nor charges another address's. With fewer entries
+// than trusted proxies the leftmost is taken, which a trusted proxy wrote.
 func (s *Server) clientAddress(r *http.Request) string {
 	if s.opt.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			return strings.TrimSpace(strings.Split(f, ",")[0])
+		var hops []string
+		for _, line := range r.Header.Values("X-Forwarded-For") {
+			for _, h := range strings.Split(line, ",") {
+				hops = append(hops, strings.TrimSpace(h))
+			}
+		}
+		n := max(s.opt.TrustedProxies, 1)
+		if len(hops) > 0 {
+			if a := hops[max(len(hops)-n, 0)]; a != "" {
+				return a
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -16,38 +16,52 @@ import (
 // signIn checks a login and password, refusing further attempts after too
 // many failures, and starts a session.
 func (s *Server) signIn(ctx context.Context, login, password, address string) (units.Person, string, error) {
-	since := s.db.Now().Add(-auth.Window)
-	byLogin, byAddr, err := s.db.SignInFailures(ctx, login, address, since)
+	return signIn(ctx, s.db, auth.CheckPassword, login, password, address)
+}
+
+// passwordCheck verifies a password against a stored hash (auth.CheckPassword;
+// tests count the calls).
+type passwordCheck func(stored, password string) (bool, error)
+
+// signIn does the work of every sign-in. Whatever the reason an attempt
+// fails (unknown login, disabled person, a lock-out, no password, a wrong
+// password), it costs exactly one password-hash verification, against a
+// dummy hash when there is no hash worth checking, so that how long the
+// answer takes does not tell which reason it was. Failures are counted per
+// login and address together (see auth.MaxFailures).
+func signIn(ctx context.Context, db *store.DB, check passwordCheck, login, password, address string) (units.Person, string, error) {
+	c, err := db.SignInFailures(ctx, login, address, db.Now().Add(-auth.Window))
 	if err != nil {
 		return units.Person{}, "", err
 	}
-	if byLogin >= auth.MaxFailures || byAddr >= auth.MaxFailuresPerAddress {
+	locked := c.Pair >= auth.MaxFailures || c.Address >= auth.MaxFailuresPerAddress || c.Login >= auth.MaxFailuresPerLogin
+	p, hash, err := db.PersonByLogin(ctx, login)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return units.Person{}, "", err
+	}
+	eligible := err == nil && !p.Disabled && hash != "" && !locked
+	if !eligible {
+		hash = dummyHash()
+	}
+	ok, err := check(hash, password)
+	if err != nil {
+		return units.Person{}, "", err
+	}
+	ok = ok && eligible
+	if locked {
 		return units.Person{}, "", errorf(CodeTooMany, "error.signin_locked", int(math.Ceil(auth.Window.Minutes())))
 	}
-	p, hash, err := s.db.PersonByLogin(ctx, login)
-	ok := false
-	if err == nil && !p.Disabled && hash != "" {
-		ok, err = auth.CheckPassword(hash, password)
-	} else if errors.Is(err, store.ErrNotFound) {
-		// Spend the same time as a real check, so that timing does not
-		// tell which logins exist.
-		auth.CheckPassword(dummyHash(), password)
-		err = nil
-	}
-	if err != nil {
-		return units.Person{}, "", err
-	}
 	if !ok {
-		if err := s.db.RecordSignInFailure(ctx, login, address); err != nil {
+		if err := db.RecordSignInFailure(ctx, login, address); err != nil {
 			return units.Person{}, "", err
 		}
 		return units.Person{}, "", errorf(CodeUnauthorized, "error.signin_failed")
 	}
-	if err := s.db.ClearSignInFailures(ctx, login); err != nil {
+	if err := db.ClearSignInFailures(ctx, login, address); err != nil {
 		return units.Person{}, "", err
 	}
 	var token string
-	err = s.db.Write(ctx, store.Actor{ID: p.ID, Login: p.Login}, func(tx *store.Tx) error {
+	err = db.Write(ctx, store.Actor{ID: p.ID, Login: p.Login}, func(tx *store.Tx) error {
 		token, err = tx.CreateSession(ctx, p, "password")
 		return err
 	})

@@ -40,6 +40,8 @@ func (s *Server) uiRoutes() []*route {
 		{Method: "GET", Pattern: "/offices", Auth: signedIn, Action: access.ReadOffices, Summary: "Offices within my scope", h: s.uiOffices},
 		{Method: "GET", Pattern: "/people", Auth: signedIn, Action: access.ReadPeople, Summary: "People within my scope", h: s.uiPeople},
 		{Method: "GET", Pattern: "/people/{id}", Auth: signedIn, Action: access.ReadPeople, Summary: "One person", h: s.uiPerson},
+		{Method: "POST", Pattern: "/people/{id}/signin-lock/clear", Auth: signedIn, Action: access.WritePeople,
+			Summary: "Clear a person's sign-in lock-out", h: s.uiClearSignInLock},
 		{Method: "GET", Pattern: "/me", Auth: signedIn, Summary: "Who I am and what I may do", h: s.uiMe},
 		{Method: "POST", Pattern: "/me/tokens", Auth: signedIn, Summary: "Create an API token", h: s.uiCreateToken},
 		{Method: "POST", Pattern: "/me/tokens/{id}/revoke", Auth: signedIn, Summary: "Revoke an API token", h: s.uiRevokeToken},

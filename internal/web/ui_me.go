@@ -197,9 +197,11 @@ func (s *Server) uiPassword(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 	}
 	// Changing the password ends every session, this one too; a person
 	// signed in by this browser stays signed in here with a fresh one.
+	// It revokes the person's API tokens too (the page says so): a stolen
+	// token must not outlive the password.
 	var token string
 	err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
-		if err := tx.SetPassword(ctx, c.Person, newHash); err != nil {
+		if _, err := tx.SetPassword(ctx, c.Person, newHash, false); err != nil {
 			return err
 		}
 		if c.Session != "" {

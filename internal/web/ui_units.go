@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"lighten/internal/access"
+	"lighten/internal/auth"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/units"
@@ -509,6 +511,11 @@ type personView struct {
 	Place  string
 	Office *units.Office
 	Roles  []grantView
+	// Lock is the person's standing against the sign-in lock-out, shown
+	// only to one who may act on the person (and so clear it).
+	Lock     *store.SignInLock
+	Minutes  int
+	Unlocked bool // the lock was just cleared
 }
 
 func (s *Server) uiPerson(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -517,15 +524,26 @@ func (s *Server) uiPerson(w http.ResponseWriter, r *http.Request, c *Ctx) error 
 		return err
 	}
 	ctx := r.Context()
-	p, err := s.visiblePerson(ctx, c, id, access.ReadPeople)
+	p, err := s.visiblePerson(ctx, c, id)
 	if err != nil {
+		return err
+	}
+	if err := c.Require(access.ReadPeople, p.UnitCode); err != nil {
 		return err
 	}
 	t, err := c.Tree(ctx)
 	if err != nil {
 		return err
 	}
-	v := personView{Person: p, Place: place(t, c, p.UnitCode), Roles: grantsOf(t, c, p.Grants)}
+	v := personView{Person: p, Place: place(t, c, p.UnitCode), Roles: grantsOf(t, c, p.Grants),
+		Minutes: int(auth.Window / time.Minute), Unlocked: r.URL.Query().Get("done") == "unlocked"}
+	if mayActOn(c, p) == nil {
+		l, err := s.signInLock(ctx, p)
+		if err != nil {
+			return err
+		}
+		v.Lock = &l
+	}
 	if p.OfficeID != 0 {
 		o, err := s.db.Office(ctx, p.OfficeID)
 		if err != nil {
@@ -594,5 +612,19 @@ func (s *Server) uiLang(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+	return nil
+}
+
+// uiClearSignInLock clears a person's sign-in lock-out from their page, for
+// one whose scope covers every grant of the person; audited.
+func (s *Server) uiClearSignInLock(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.clearSignInLock(r.Context(), c, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/people/"+itoa64(id)+"?done=unlocked#signin-lock", http.StatusSeeOther)
 	return nil
 }
