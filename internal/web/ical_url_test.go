@@ -49,6 +49,14 @@ func TestICalFeedAddress(t *testing.T) {
 			t.Errorf("%+v: %s, want %s", c.opt, got, c.want)
 		}
 	}
+	// A client's own X-Forwarded-Host, to which the proxy appended the
+	// real one, does not choose the address given out.
+	req.Header.Set("X-Forwarded-Host", "evil.example, lighten.taojiang.gov.cn")
+	req.Header.Set("X-Forwarded-Proto", "http, https")
+	s := &Server{opt: Options{TrustProxy: true}}
+	if got := s.absURL(req, "/ical/T.ics"); got != "https://lighten.taojiang.gov.cn/ical/T.ics" {
+		t.Errorf("spoofed host: %s", got)
+	}
 }
 
 func httptestRequest(t *testing.T, method, path string) *http.Request {

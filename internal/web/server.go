@@ -52,13 +52,11 @@ func (s *Server) absURL(r *http.Request, path string) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if s.opt.TrustProxy {
-		if p := strings.ToLower(strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Proto"), ",")[0])); p == "https" || p == "http" {
-			scheme = p
-		}
-		if h := strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Host"), ",")[0]); h != "" {
-			host = h
-		}
+	if p := strings.ToLower(s.forwarded(r, "X-Forwarded-Proto")); p == "https" || p == "http" {
+		scheme = p
+	}
+	if h := s.forwarded(r, "X-Forwarded-Host"); h != "" {
+		host = h
 	}
 	return scheme + "://" + host + path
 }
@@ -351,25 +349,33 @@ func requestLang(r *http.Request) i18n.Lang {
 // the per-address limit nor charges another address's. With fewer entries
 // than trusted proxies the leftmost is taken, which a trusted proxy wrote.
 func (s *Server) clientAddress(r *http.Request) string {
-	if s.opt.TrustProxy {
-		var hops []string
-		for _, line := range r.Header.Values("X-Forwarded-For") {
-			for _, h := range strings.Split(line, ",") {
-				hops = append(hops, strings.TrimSpace(h))
-			}
-		}
-		n := max(s.opt.TrustedProxies, 1)
-		if len(hops) > 0 {
-			if a := hops[max(len(hops)-n, 0)]; a != "" {
-				return a
-			}
-		}
+	if a := s.forwarded(r, "X-Forwarded-For"); a != "" {
+		return a
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// forwarded is what the trusted proxies say in a X-Forwarded-… header:
+// every line read as one list, the entry the outermost trusted proxy wrote
+// (the N-th from the right, N the trusted proxies), "" without TrustProxy.
+func (s *Server) forwarded(r *http.Request, header string) string {
+	if !s.opt.TrustProxy {
+		return ""
+	}
+	var hops []string
+	for _, line := range r.Header.Values(header) {
+		for _, h := range strings.Split(line, ",") {
+			hops = append(hops, strings.TrimSpace(h))
+		}
+	}
+	if len(hops) == 0 {
+		return ""
+	}
+	return hops[max(len(hops)-max(s.opt.TrustedProxies, 1), 0)]
 }
 
 // Routes describes the server's routes, for tests and documentation.
