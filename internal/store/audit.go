@@ -113,10 +113,15 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 
 // AuditQuery selects audit records.
 type AuditQuery struct {
-	Scopes []string // subtrees the reader may see; nil for none, [""] for all
-	Entity string
-	Before int64 // records with a smaller sequence number; 0 for the newest
-	Limit  int
+	Scopes   []string // subtrees the reader may see; nil for none, [""] for all
+	Entity   string
+	EntityID string
+	Actor    string    // the login of who acted ("system" for imports and the demo)
+	Action   string    // an action ("demand.submit"), or every action of an entity ("demand.")
+	Under    string    // records of this subtree (within the scopes)
+	From, To time.Time // records at or after From and before To, when set
+	Before   int64     // records with a smaller sequence number; 0 for the newest
+	Limit    int
 }
 
 // ListAudit returns records newest first within the reader's scopes.
@@ -133,6 +138,27 @@ func (db *DB) ListAudit(ctx context.Context, q AuditQuery) ([]audit.Record, erro
 	where = append(where, scopeClause("unit_code", q.Scopes, arg))
 	if q.Entity != "" {
 		where = append(where, "entity = "+arg(q.Entity))
+	}
+	if q.EntityID != "" {
+		where = append(where, "entity_id = "+arg(q.EntityID))
+	}
+	if q.Actor != "" {
+		where = append(where, "actor = "+arg(q.Actor))
+	}
+	if prefix, ok := strings.CutSuffix(q.Action, "."); ok {
+		// "demand." to "demand/": every action that begins "demand.".
+		where = append(where, "action >= "+arg(prefix+".")+" AND action < "+arg(prefix+"/"))
+	} else if q.Action != "" {
+		where = append(where, "action = "+arg(q.Action))
+	}
+	if q.Under != "" {
+		where = append(where, scopeClause("unit_code", []string{q.Under}, arg))
+	}
+	if !q.From.IsZero() {
+		where = append(where, "at >= "+arg(q.From.UTC()))
+	}
+	if !q.To.IsZero() {
+		where = append(where, "at < "+arg(q.To.UTC()))
 	}
 	if q.Before > 0 {
 		where = append(where, "seq < "+arg(q.Before))

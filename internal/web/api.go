@@ -243,6 +243,12 @@ func (s *Server) apiRoutes() []*route {
 			Result: Unlocked{}, h: s.apiClearSignInLock},
 		{Method: "GET", Pattern: "/api/v1/audit", Tag: "audit", Auth: signedIn, Action: access.ReadAudit,
 			Summary: "Audit records within my scope, newest first", Params: []param{{Name: "entity", In: "query", Type: "string"},
+				{Name: "who", In: "query", Type: "string", Desc: "the login of who acted (system for imports)"},
+				{Name: "what", In: "query", Type: "string", Desc: `an action ("demand.submit"), or every action of an entity ("demand.")`},
+				{Name: "id", In: "query", Type: "string", Desc: "the record's entity id"},
+				{Name: "under", In: "query", Type: "string", Desc: "records of this subtree, within my scope"},
+				{Name: "from", In: "query", Type: "string", Desc: "first day, YYYY-MM-DD, China time"},
+				{Name: "to", In: "query", Type: "string", Desc: "last day, YYYY-MM-DD, China time"},
 				{Name: "before", In: "query", Type: "integer", Desc: "records before this sequence number"}, pLimit},
 			Result: AuditList{}, h: s.apiAudit},
 		{Method: "GET", Pattern: "/api/v1/audit/verify", Tag: "audit", Auth: signedIn, Action: access.ReadAudit,
@@ -914,7 +920,12 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *Ctx) error 
 	if err != nil {
 		return err
 	}
-	recs, err := s.db.ListAudit(r.Context(), store.AuditQuery{Scopes: scopes, Entity: r.URL.Query().Get("entity"), Before: int64(before), Limit: limit})
+	q, _, err := s.auditQuery(r.Context(), c, r.URL.Query())
+	if err != nil {
+		return err
+	}
+	q.Entity, q.Before, q.Limit = r.URL.Query().Get("entity"), int64(before), limit
+	recs, err := s.db.ListAudit(r.Context(), q)
 	if err != nil {
 		return err
 	}

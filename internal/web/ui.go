@@ -57,6 +57,7 @@ func (s *Server) uiRoutes() []*route {
 	routes = append(routes, s.collectUIRoutes()...)
 	routes = append(routes, s.drawUIRoutes()...)
 	routes = append(routes, s.visitUIRoutes()...)
+	routes = append(routes, s.auditUIRoutes()...)
 	// Anything else is a page that does not exist, shown as such.
 	return append(routes, &route{Method: "GET", Pattern: "/", Summary: "Not found", h: s.uiNotFound})
 }
@@ -125,6 +126,7 @@ type uiPage struct {
 	Plans    bool   // the person plans inspections or reads plans
 	Register bool   // the person keeps the inspector register and runs the scheduler
 	Visits   bool   // the person is an inspector
+	Audit    bool   // the person reads the audit log somewhere
 	Here     string
 	D        any
 	p        access.Principal
@@ -176,6 +178,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, c *Ctx, status int
 		Elements: c.P.CanSomewhere(access.IssueDemands) || c.P.CanSomewhere(access.ReviewDemands),
 		Plans:    c.P.CanSomewhere(access.PlanVisits) || c.P.CanSomewhere(access.ScheduleVisits),
 		Register: c.P.CanSomewhere(access.ScheduleVisits), Visits: c.P.CanSomewhere(access.FieldVisits),
+		Audit: c.P.CanSomewhere(access.ReadAudit),
 	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, "layout", v); err != nil {
