@@ -1,6 +1,8 @@
 package web
 
 import (
+	"archive/zip"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -28,7 +30,27 @@ var perUnitGets = []string{
 	"/api/v1/offices?unit={u}", "/api/v1/people?unit={u}", "/api/v1/people?under={u}", "/api/v1/units?under={u}",
 	"/api/v1/dhis2/dataValueSets?orgUnit={u}&period=2026", "/api/v1/dhis2/dataValueSets?orgUnit={u}&period=2026&children=true",
 	"/units/{u}", "/units/{u}/children", "/units/{u}/inbox", "/units/{u}/digest", "/units/{u}/duties", "/policy/{u}",
-	"/units/{u}/inbox.xlsx", "/units/{u}/duties.xlsx",
+	"/api/v1/units/{u}/values/HH?period=2026", "/units/{u}/inbox.xlsx", "/units/{u}/duties.xlsx",
+}
+
+// unzipped is the text of a workbook's parts, in order, for comparing two
+// workbooks up to the unit; a body that is no zip is kept as it is.
+func unzipped(b string) string {
+	z, err := zip.NewReader(strings.NewReader(b), int64(len(b)))
+	if err != nil {
+		return b
+	}
+	var out strings.Builder
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			return b
+		}
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		out.WriteString(f.Name + "\n" + string(data) + "\n")
+	}
+	return out.String()
 }
 
 // probeScopes is the schedule oracle of issue 13 and its kin: every
@@ -44,12 +66,12 @@ func probeScopes(t *testing.T, f *fixture, probes []scopeProbe, drawn, other, dr
 	norm := func(u probeUnit, b string) string {
 		return strings.NewReplacer(append([]string{u.code, "UNIT", u.name, "NAME"}, u.own...)...).Replace(b)
 	}
-	compare := func(who, what string, a, b probeUnit, send func(u probeUnit) (int, string), binary bool) {
+	compare := func(who, what string, a, b probeUnit, send func(u probeUnit) (int, string), workbook bool) {
 		t.Helper()
 		s1, b1 := send(a)
 		s2, b2 := send(b)
-		if binary {
-			b1, b2 = "", ""
+		if workbook {
+			b1, b2 = unzipped(b1), unzipped(b2)
 		}
 		if s1 != s2 || norm(a, b1) != norm(b, b2) {
 			t.Errorf("%s: %s answers %s otherwise than %s: %d %d\n%s", who, what, a.code, b.code, s1, s2, firstDiff(norm(a, b1), norm(b, b2)))
