@@ -140,3 +140,34 @@ func TestStripMetadataRefuses(t *testing.T) {
 		}
 	}
 }
+
+// FuzzStripMetadata: any bytes are stripped or refused without a panic;
+// what comes out is never longer than what went in, and stripping it
+// again changes nothing.
+func FuzzStripMetadata(f *testing.F) {
+	var j, p bytes.Buffer
+	jpeg.Encode(&j, testImage(), nil)
+	png.Encode(&p, testImage())
+	f.Add(true, j.Bytes())
+	f.Add(false, p.Bytes())
+	f.Add(true, append(append([]byte{0xFF, 0xD8}, gpsExif()...), j.Bytes()[2:]...))
+	f.Add(true, []byte{0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0xFF})
+	f.Add(false, append(append([]byte{}, pngSignature...), 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0, 0, 0, 0))
+	f.Fuzz(func(t *testing.T, isJPEG bool, data []byte) {
+		typ := "image/png"
+		if isJPEG {
+			typ = "image/jpeg"
+		}
+		out, err := StripMetadata(typ, data)
+		if err != nil {
+			return
+		}
+		if len(out) > len(data) {
+			t.Fatalf("stripped %d bytes into %d", len(data), len(out))
+		}
+		again, err := StripMetadata(typ, out)
+		if err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("stripping twice: %v", err)
+		}
+	})
+}
