@@ -26,6 +26,7 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 	proxy := fs.Bool("trust-proxy", false, i18n.T(l, "cli.serve.flag.trust_proxy"))
 	proxies := fs.Int("trusted-proxies", 1, i18n.T(l, "cli.serve.flag.trusted_proxies"))
 	base := fs.String("base-url", "", i18n.T(l, "cli.serve.flag.base_url"))
+	metricsAddr := fs.String("metrics-addr", "", i18n.T(l, "cli.serve.flag.metrics_addr"))
 	if err := parseFlags(l, fs, args); err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, l, db, *addr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, TrustedProxies: *proxies, BaseURL: *base,
+	return serve(ctx, l, db, *addr, *metricsAddr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, TrustedProxies: *proxies, BaseURL: *base,
 		Version: version}, stdout, nil)
 }
 
@@ -94,7 +95,7 @@ func cmdDemo(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	return serve(ctx, l, db, *addr, web.Options{Version: version}, stdout, func(url string) {
+	return serve(ctx, l, db, *addr, "", web.Options{Version: version}, stdout, func(url string) {
 		fmt.Fprintln(stdout)
 		say(stdout, l, "cli.demo.open", url)
 		fmt.Fprintln(stdout)
@@ -118,14 +119,24 @@ func cmdDemo(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.
 	})
 }
 
-// serve listens on addr until ctx ends, then shuts down gracefully.
-func serve(ctx context.Context, l i18n.Lang, db *store.DB, addr string, opt web.Options, stdout io.Writer, ready func(url string)) error {
+// serve listens on addr until ctx ends, then shuts down gracefully. With
+// metricsAddr, the Prometheus metrics are served there (and nowhere else).
+func serve(ctx context.Context, l i18n.Lang, db *store.DB, addr, metricsAddr string, opt web.Options, stdout io.Writer, ready func(url string)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return failf("cli.serve.listen", addr, err)
 	}
+	handler := web.New(db, opt)
+	if metricsAddr != "" {
+		stop, err := serveMetrics(metricsAddr, handler.Metrics())
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	srv := &http.Server{
-		Handler:           web.New(db, opt),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -154,6 +165,21 @@ func serve(ctx context.Context, l i18n.Lang, db *store.DB, addr string, opt web.
 		return err
 	}
 	return nil
+}
+
+// serveMetrics serves the metrics at /metrics on an address of their own,
+// for the monitoring network only; stop closes it.
+func serveMetrics(addr string, h http.Handler) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, failf("cli.serve.listen", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	slog.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	go srv.Serve(ln)
+	return func() { srv.Close() }, nil
 }
 
 func cmdMigrate(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {

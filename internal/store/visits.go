@@ -5,12 +5,15 @@ package store
 
 import (
 	"context"
+	crand "crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"slices"
 	"sort"
 	"strconv"
@@ -603,17 +606,25 @@ func (tx *Tx) inspectorUnbound(ctx context.Context, number string) error {
 		return err
 	}
 	today := calendar.DateOf(tx.Now.In(calendar.China))
-	vrows, err := tx.tx.QueryContext(ctx, `SELECT v.id FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id
+	// The visits are named only once public: a list of sealed visits
+	// would let whoever keeps the register rebuild the sealed teams.
+	vrows, err := tx.tx.QueryContext(ctx, `SELECT v.id, CASE WHEN `+visitPublic+` THEN 1 ELSE 0 END FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id
 		WHERE vi.number = $1 AND (v.status = 'started' OR (v.status = 'planned' AND v.day >= $2)) ORDER BY v.id`, number, dateArg(today))
 	if err != nil {
 		return fmt.Errorf("read visits of inspector %s: %w", number, err)
 	}
 	var vs []string
+	sealed := false
 	for vrows.Next() {
 		var id int64
-		if err := vrows.Scan(&id); err != nil {
+		var public int
+		if err := vrows.Scan(&id, &public); err != nil {
 			vrows.Close()
 			return err
+		}
+		if public == 0 {
+			sealed = true
+			continue
 		}
 		vs = append(vs, strconv.FormatInt(id, 10))
 	}
@@ -621,7 +632,7 @@ func (tx *Tx) inspectorUnbound(ctx context.Context, number string) error {
 	if err := vrows.Err(); err != nil {
 		return err
 	}
-	if len(draws) == 0 && len(vs) == 0 {
+	if len(draws) == 0 && len(vs) == 0 && !sealed {
 		return nil
 	}
 	none := func(l []string) string {
@@ -629,6 +640,9 @@ func (tx *Tx) inspectorUnbound(ctx context.Context, number string) error {
 			return "-"
 		}
 		return strings.Join(l, ", ")
+	}
+	if sealed {
+		return stateErr("store.visits.inspector_bound_sealed", number, none(draws), none(vs))
 	}
 	return stateErr("store.visits.inspector_bound", number, none(draws), none(vs))
 }
@@ -924,6 +938,12 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 			return nil, invalid("scope", "store.visits.scope", scope)
 		}
 	}
+	// A run over one village or township would tell, by its figures and
+	// by the visits it moves, whether a sealed draw picked a unit there: a
+	// run covers a county or more (visit.sealed).
+	if len(scope) > 6 {
+		return nil, invalid("scope", "store.visits.scope_county", scope, scope[:6])
+	}
 	if from.IsZero() || to.IsZero() || to.Before(from) {
 		return nil, invalid("to", "store.visits.window", from.String(), to.String())
 	}
@@ -988,6 +1008,14 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 	}
 	if len(gathered) == 0 {
 		return nil, stateErr("store.visits.window_nothing_drawn", scope, from.String(), to.String())
+	}
+	// Nor may a run cut an item's pool: its figures would count the
+	// item's sealed targets in a part of the pool. The scope must cover
+	// the pool of every item it merges; items and their scopes are public.
+	for _, ri := range gathered {
+		if !strings.HasPrefix(ri.item.Scope, scope) {
+			return nil, invalid("scope", "store.visits.scope_pool", scope, ri.item.Code, ri.item.Scope)
+		}
 	}
 	inRun := map[string]runItem{}
 	for _, ri := range gathered {
@@ -1282,8 +1310,12 @@ func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, 
 
 // saveVisits stores a timetable's visits with the items they serve and
 // their inspectors.
+// The visits are stored in a random order, so that their ids, handed out
+// in order, do not follow their days or targets (visit.sealed).
 func (tx *Tx) saveVisits(ctx context.Context, run int64, vs []visits.Visit, kinds map[string]visits.ItemKind) error {
-	for _, v := range vs {
+	order := mrand.Perm(len(vs))
+	for _, k := range order {
+		v := vs[k]
 		research := true
 		for _, iv := range v.Items {
 			if kinds[iv.Item] != visits.Research {
@@ -1655,7 +1687,7 @@ func (db *DB) FieldRecord(ctx context.Context, visit int64) (*visits.FieldRecord
 	if err := json.Unmarshal([]byte(body), r); err != nil {
 		return nil, fmt.Errorf("read field record of visit %d: %w", visit, err)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name, type, size, sha256, taken FROM photos WHERE visit_id = $1 ORDER BY id`, visit)
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, type, size, sha256, taken FROM photos WHERE visit_id = $1 ORDER BY created, taken, id`, visit)
 	if err != nil {
 		return nil, fmt.Errorf("read photos: %w", err)
 	}
@@ -1692,12 +1724,23 @@ func (tx *Tx) AddPhoto(ctx context.Context, visit int64, name, typ string, taken
 	}
 	sum := sha256.Sum256(data)
 	p.SHA256 = hex.EncodeToString(sum[:])
-	if err := tx.queryRow(ctx, `INSERT INTO photos (visit_id, name, type, size, sha256, data, taken, created) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
-		visit, p.Name, p.Type, p.Size, p.SHA256, data, p.Taken, tx.Now).Scan(&p.ID); err != nil {
+	// A photo's id is random: sequential ids would tell how many photos
+	// other visits took, and when.
+	p.ID = photoID()
+	if _, err := tx.exec(ctx, `INSERT INTO photos (id, visit_id, name, type, size, sha256, data, taken, created) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+		p.ID, visit, p.Name, p.Type, p.Size, p.SHA256, data, p.Taken, tx.Now); err != nil {
 		return p, fmt.Errorf("save photo: %w", err)
 	}
 	return p, tx.Audit(ctx, audit.Record{Action: "visit.photo", Entity: "visit", EntityID: strconv.FormatInt(visit, 10),
 		After: audit.JSON(map[string]any{"photo": p.ID, "size": p.Size, "sha256": p.SHA256})})
+}
+
+// photoID is a random photo id in [2^32, 2^53): unguessable, and exact in
+// JSON numbers.
+func photoID() int64 {
+	var b [8]byte
+	crand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:])>>11) | 1<<32
 }
 
 // Photo reads a photo, its visit and its bytes; the checksum is verified on

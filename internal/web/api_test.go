@@ -284,7 +284,7 @@ func TestHealthzAndMetrics(t *testing.T) {
 		t.Fatalf("healthz: %d %s", status, body)
 	}
 	f.do("GET", "/api/v1/units/43", "", nil)
-	status, body := f.do("GET", "/metrics", "", nil)
+	status, body := metricsOf(f)
 	if status != 200 || !strings.Contains(string(body), `lighten_http_requests_total{method="GET",route="GET /api/v1/units/{code}",status="200"} 1`) ||
 		!strings.Contains(string(body), "lighten_units 13") {
 		t.Fatalf("metrics: %d\n%s", status, body)

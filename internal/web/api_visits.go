@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"math"
@@ -159,7 +161,7 @@ func (s *Server) visitRoutes() []*route {
 			Summary: "Schedule runs in scope with their figures; unplaced visits' units sealed until the draws are revealed",
 			Result:  []RunView{}, h: s.apiScheduleRuns},
 		{Method: "POST", Pattern: "/api/v1/schedule-runs", Tag: "visits", Auth: signedIn, Action: access.ScheduleVisits,
-			Summary: "Merge every drawn item of a scope and window into joint visits and schedule them",
+			Summary: "Merge every drawn item of a scope (a county or more, covering every item's pool) and window into joint visits and schedule them",
 			Body:    ScheduleBody{}, Result: RunView{}, Status: http.StatusCreated, h: s.apiSchedule},
 
 		{Method: "GET", Pattern: "/api/v1/me/visits", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
@@ -172,18 +174,18 @@ func (s *Server) visitRoutes() []*route {
 			Summary: "Start a visit (the team leader, on its day): opens the target, audited as visit.reveal",
 			Params:  []param{pID}, Result: VisitView{}, h: s.apiStartVisit},
 		{Method: "GET", Pattern: "/api/v1/visits/{id}/record", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
-			Summary: "A started visit's field record", Params: []param{pID}, Result: visits.FieldRecord{}, h: s.apiFieldRecord},
+			Summary: "A started visit's field record: the team's; once the draws are revealed, also the plan offices', the burden office's and auditors' over the unit", Params: []param{pID}, Result: visits.FieldRecord{}, h: s.apiFieldRecord},
 		{Method: "GET", Pattern: "/api/v1/visits/{id}/record/versions", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
-			Summary: "Every saved version of a started visit's field record, oldest first: when, by whom, its SHA-256 and the record",
+			Summary: "Every saved version of a started visit's field record, oldest first: when, by whom, its SHA-256 and the record (read as the record)",
 			Params:  []param{pID}, Result: []store.FieldRecordVersion{}, h: s.apiFieldRecordVersions},
 		{Method: "PUT", Pattern: "/api/v1/visits/{id}/record", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
 			Summary: "Save a started visit's field record; reported values and discrepancies are filled in",
 			Params:  []param{pID}, Body: FieldRecordBody{}, Result: visits.FieldRecord{}, h: s.apiSaveFieldRecord},
 		{Method: "POST", Pattern: "/api/v1/visits/{id}/photos", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
-			Summary: "Upload a photo of a started visit (multipart field photo, 10 MiB at most)",
+			Summary: "Upload a photo of a started visit (multipart field photo, a JPEG or PNG of 10 MiB at most)",
 			Params:  []param{pID}, Result: visits.Photo{}, Status: http.StatusCreated, h: s.apiAddPhoto},
 		{Method: "GET", Pattern: "/api/v1/photos/{id}", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
-			Summary: "A photo's bytes, its SHA-256 in X-Content-SHA256: the team, the plan offices, the burden office and auditors in scope",
+			Summary: "A photo's bytes, their SHA-256 in X-Content-SHA256: the team's as uploaded; once the draws are revealed, those who read the record get a copy without metadata",
 			Params:  []param{pID}, h: s.apiPhoto},
 	}
 }
@@ -235,6 +237,10 @@ func (s *Server) ownPlan(ctx context.Context, c *Ctx, id int64) (*visits.Plan, e
 		return nil, err
 	}
 	if p.OfficeID != c.Person.OfficeID {
+		// A plan the person cannot see is answered as a missing one.
+		if _, err := s.visiblePlan(ctx, c, id); err != nil {
+			return nil, err
+		}
 		return nil, errorf(CodeForbidden, "error.visits.not_your_plan")
 	}
 	return p, nil
@@ -1095,34 +1101,62 @@ func (s *Server) startedTeamVisit(r *http.Request, c *Ctx) (*visits.ScheduledVis
 	return v, in, nil
 }
 
-// mayReadRecord: the team, the offices whose items the visit serves, the
-// burden office and auditors over the unit; only once started.
-func (s *Server) mayReadRecord(ctx context.Context, c *Ctx, v *visits.ScheduledVisit) (bool, error) {
+// recordReader says who reads a visit's field record, versions and
+// photos: its team once started; once every draw of the items it serves
+// is revealed, also the offices whose items it serves, the burden office
+// and auditors over the unit. Until then a record names its target (the
+// claims' reported values, the GPS point, the photos), so nobody else
+// reads it, whatever their area: the answer must not depend on whether
+// the target lies in it (visit.sealed).
+type recordReader int
+
+const (
+	noReader recordReader = iota
+	teamReader
+	publicReader // after the reveal, not of the team: photos without metadata
+)
+
+func (s *Server) recordReaderOf(ctx context.Context, c *Ctx, v *visits.ScheduledVisit) (recordReader, error) {
 	if v.Status == visits.Planned || !c.P.SignedIn() {
-		return false, nil
-	}
-	if c.P.Can(access.ScheduleVisits, v.Unit) || c.P.Can(access.ReadAudit, v.Unit) {
-		return true, nil
+		return noReader, nil
 	}
 	if c.P.CanSomewhere(access.FieldVisits) {
 		if in, err := s.db.InspectorByPerson(ctx, c.Person.ID); err == nil && slices.Contains(v.Team, in.Number) {
-			return true, nil
+			return teamReader, nil
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return false, err
+			return noReader, err
 		}
+	}
+	for _, iv := range v.Items {
+		rev, err := s.itemRevealed(ctx, iv.Item)
+		if err != nil {
+			return noReader, err
+		}
+		if !rev {
+			return noReader, nil
+		}
+	}
+	if c.P.Can(access.ScheduleVisits, v.Unit) || c.P.Can(access.ReadAudit, v.Unit) {
+		return publicReader, nil
 	}
 	if c.Person.OfficeID != 0 {
 		for _, iv := range v.Items {
 			_, p, err := s.db.PlanItemByCode(ctx, iv.Item)
 			if err == nil && p.OfficeID == c.Person.OfficeID {
-				return true, nil
+				return publicReader, nil
 			}
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return false, err
+				return noReader, err
 			}
 		}
 	}
-	return false, nil
+	return noReader, nil
+}
+
+// mayReadRecord reports whether c reads the visit's field record.
+func (s *Server) mayReadRecord(ctx context.Context, c *Ctx, v *visits.ScheduledVisit) (bool, error) {
+	who, err := s.recordReaderOf(ctx, c, v)
+	return who != noReader, err
 }
 
 // readableRecord is the visit id of the request, if c may read its field
@@ -1343,6 +1377,11 @@ func (s *Server) addPhoto(w http.ResponseWriter, r *http.Request, c *Ctx, v *vis
 	if !strings.HasPrefix(typ, "image/") {
 		return visits.Photo{}, invalid("photo", "error.visits.photo_type", typ)
 	}
+	// Only formats whose metadata can be stripped for readers outside the
+	// team, and only well-formed ones.
+	if _, err := visits.StripMetadata(typ, data); err != nil {
+		return visits.Photo{}, invalid("photo", "error.visits.photo_format", typ)
+	}
 	name := strings.TrimSpace(hdr.Filename)
 	if name == "" || len(name) > 200 {
 		name = "photo"
@@ -1372,17 +1411,28 @@ func (s *Server) apiPhoto(w http.ResponseWriter, r *http.Request, c *Ctx) error 
 	if err != nil {
 		return err
 	}
-	ok, err := s.mayReadRecord(r.Context(), c, v)
+	who, err := s.recordReaderOf(r.Context(), c, v)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	sum := ph.SHA256
+	switch who {
+	case noReader:
 		return errorf(CodeNotFound, "error.not_found")
+	case publicReader:
+		// Others than the team get a copy without metadata (EXIF GPS, the
+		// device, the time), with its own checksum; the team keeps the
+		// original and the checksum recorded at the upload.
+		if data, err = visits.StripMetadata(ph.Type, data); err != nil {
+			return errorf(CodeNotFound, "error.not_found")
+		}
+		b := sha256.Sum256(data)
+		sum = hex.EncodeToString(b[:])
 	}
 	h := w.Header()
 	h.Set("Content-Type", ph.Type)
 	h.Set("Content-Length", strconv.Itoa(len(data)))
-	h.Set("X-Content-SHA256", ph.SHA256)
+	h.Set("X-Content-SHA256", sum)
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")

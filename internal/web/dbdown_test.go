@@ -152,7 +152,7 @@ func TestDatabaseGoneAndBack(t *testing.T) {
 	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "数据库暂时无法访问") {
 		t.Fatalf("page with the database gone: %d %q\n%s", r.status, r.header.Get("Retry-After"), r.body)
 	}
-	_, metrics := get("/metrics")
+	_, metrics := metricsOf(f)
 	if !strings.Contains(metrics, `status="503"`) {
 		t.Fatalf("metrics do not count the 503s:\n%s", metrics)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,8 +14,10 @@ import (
 	"lighten/internal/store"
 )
 
-// metrics are served at /metrics in the Prometheus text format. Each server
-// has its own registry, so that tests can build many servers.
+// metrics are served in the Prometheus text format by Metrics, on an
+// address of their own (lighten serve --metrics-addr), never on the public
+// one: request counts by route would tell who is opening visits. Each
+// server has its own registry, so that tests can build many servers.
 type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -47,6 +50,37 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
+// Metrics is the Prometheus handler of the server's metrics, to be served
+// on a private address (lighten serve --metrics-addr); the public handler
+// has no /metrics.
+func (s *Server) Metrics() http.Handler { return s.metrics.handler() }
+
+// sealedPrefixes are the route patterns of a team's visits: what they are
+// asked for, and how often, could tell that a sealed visit is under way
+// (a start, a record saved, a photo taken, a feed read), so they are
+// counted under one label, route "visits", whatever the route.
+var sealedPrefixes = []string{"/api/v1/visits/", "/api/v1/photos/", "/api/v1/me/visits", "/api/v1/me/calendar",
+	"/visits", "/ical/"}
+
+// routeLabel is the route label of a request's pattern: the pattern
+// itself (so that unit codes and ids collapse to {code} and {id}), or
+// "visits" for every route of sealed visits, or "unmatched".
+func routeLabel(pattern string) string {
+	if pattern == "" {
+		return "unmatched"
+	}
+	path := pattern
+	if i := strings.IndexByte(pattern, ' '); i >= 0 {
+		path = pattern[i+1:]
+	}
+	for _, p := range sealedPrefixes {
+		if strings.HasPrefix(path, p) {
+			return "visits"
+		}
+	}
+	return pattern
+}
+
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -75,14 +109,16 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		pattern := r.Pattern
-		if pattern == "" {
-			pattern = "unmatched"
-		}
+		pattern := routeLabel(r.Pattern)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		m.requests.WithLabelValues(pattern, r.Method, strconv.Itoa(sw.status)).Inc()
+		status := strconv.Itoa(sw.status)
+		if pattern == "visits" {
+			// Whether a visit was found, or refused, tells as much.
+			status = status[:1] + "xx"
+		}
+		m.requests.WithLabelValues(pattern, r.Method, status).Inc()
 		m.duration.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
 	})
 }

@@ -94,7 +94,6 @@ func New(db *store.DB, opt Options) *Server {
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errorf(CodeCrossOrigin, "error.cross_origin"))
@@ -386,7 +385,8 @@ type RouteInfo struct {
 	Action          access.Action
 }
 
-// Routes lists every route the server serves (besides /healthz and /metrics).
+// Routes lists every route the server serves (besides /healthz; metrics are
+// served apart, by Metrics).
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, rt := range s.routes {

@@ -252,9 +252,12 @@ func TestUIVisitDay(t *testing.T) {
 	r = c.get("/visits/" + id)
 	uiMust(t, r, http.StatusOK, hex.EncodeToString(sum[:]), `<img src="/api/v1/photos/`)
 	photo := regexp.MustCompile(`/api/v1/photos/(\d+)`).FindStringSubmatch(r.body)[1]
-	st, b = f.do("GET", "/api/v1/photos/"+photo, e.token, nil) // the plan's office
+	st, b = f.do("GET", "/api/v1/photos/"+photo, e.tokens[e.leader], nil) // the team
 	if st != 200 || !bytes.Equal(b, tinyPNG) {
 		t.Fatalf("photo bytes: %d", st)
+	}
+	if st, _ = f.do("GET", "/api/v1/photos/"+photo, e.token, nil); st != 404 { // the plan's office, while sealed
+		t.Fatalf("the plan's office reads a sealed visit's photo: %d", st)
 	}
 	req, _ := http.NewRequest("GET", f.ts.URL+"/api/v1/photos/"+photo, nil)
 	req.Header.Set("Authorization", "Bearer "+e.tokens[e.member])

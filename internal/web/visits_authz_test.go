@@ -338,10 +338,10 @@ var visitAuthzCases = []authzCase{
 	{"POST /api/v1/visits/{id}/start", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"POST", fmt.Sprintf("/api/v1/visits/%d/start", e.visit(false).visit.ID), nil}
 	}},
-	{"GET /api/v1/visits/{id}/record", "", "-YYYY--YYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+	{"GET /api/v1/visits/{id}/record", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"GET", fmt.Sprintf("/api/v1/visits/%d/record", e.visit(true).visit.ID), nil}
 	}},
-	{"GET /api/v1/visits/{id}/record/versions", "", "-YYYY--YYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+	{"GET /api/v1/visits/{id}/record/versions", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"GET", fmt.Sprintf("/api/v1/visits/%d/record/versions", e.visit(true).visit.ID), nil}
 	}},
 	{"PUT /api/v1/visits/{id}/record", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
@@ -353,7 +353,7 @@ var visitAuthzCases = []authzCase{
 	{"POST /api/v1/visits/{id}/photos", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"POST", fmt.Sprintf("/api/v1/visits/%d/photos", e.visit(true).visit.ID), multipartBody{"photo", "board.png", tinyPNG}}
 	}},
-	{"GET /api/v1/photos/{id}", "", "-YYYY--YYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+	{"GET /api/v1/photos/{id}", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"GET", fmt.Sprintf("/api/v1/photos/%d", e.photo()), nil}
 	}},
 

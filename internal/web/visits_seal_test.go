@@ -42,14 +42,14 @@ func testVisitSealed(t *testing.T, kind store.Dialect) {
 		// Cadres of both villages and of the township. A village cadre's
 		// own unit is on every page they see, so theirs are compared with
 		// the other village's cadre's: the same answers, up to the village.
-		_, cadreTarget := f.person("cadre-target", target, "cadre@"+target)
+		cadreTargetP, cadreTarget := f.person("cadre-target", target, "cadre@"+target)
 		sibling := ""
 		for _, u := range fixtureUnits {
 			if u.Parent == township && u.Code != target {
 				sibling = u.Code
 			}
 		}
-		_, cadreSibling := f.person("cadre-sibling", sibling, "cadre@"+sibling)
+		cadreSiblingP, cadreSibling := f.person("cadre-sibling", sibling, "cadre@"+sibling)
 		siblingName := ""
 		for _, u := range fixtureUnits {
 			if u.Code == sibling {
@@ -184,6 +184,21 @@ func testVisitSealed(t *testing.T, kind store.Dialect) {
 		}
 		if n := countAudit(t, f, "visit.reveal"); n != 0 {
 			t.Fatalf("%d reveals audited before the visit", n)
+		}
+		// The scope oracle: schedule runs and every route that takes a
+		// unit, asked unit by unit, answer alike for the drawn village and
+		// another; and no probe moved the planned visit.
+		probes := []scopeProbe{{"admin", "admin-cn", admin, ""}, {"burden", "burden", burden, ""}, {"issuer of the plan", "yingji", e.token, ""},
+			{"another issuer", "nongye", otherIssuer, ""}, {"cadre of its township", "cadre-town", cadreTown, township}, {"auditor", "auditor", auditor, ""},
+			{"member", "", e.tokens[e.member], ""}, {"leader", "", e.tokens[e.leader], ""}, {"public", "", "", ""}}
+		own := func(p units.Person) []string {
+			id := itoa64(p.ID)
+			return []string{p.Login, "CADRE", `"id":` + id + `,`, `"id":ID,`, "/people/" + id + `"`, `/people/ID"`}
+		}
+		probeScopes(t, f, probes, probeUnit{target, name, own(cadreTargetP)}, probeUnit{sibling, siblingName, own(cadreSiblingP)},
+			probeUnit{township, "桃花江镇", nil}, probeUnit{"430922101", "修山镇", nil})
+		if v, err := f.db.Visit(context.Background(), e.visit.ID); err != nil || v.Day != e.visit.Day || v.Status != visits.Planned {
+			t.Fatalf("the probes moved the sealed visit: %+v %v", v, err)
 		}
 		// The gate's dry run, through the API and the demand form: a
 		// research visit, or an inspection approved one by one, to the

@@ -25,7 +25,7 @@ func TestAPIFieldRecordVersions(t *testing.T) {
 			if st, b := f.do("POST", "/api/v1/visits/"+id+"/start", e.tokens[e.leader], nil); st != http.StatusOK {
 				t.Fatalf("start: %d %s", st, b)
 			}
-			if st, b := f.do("GET", path, e.token, nil); st != http.StatusOK || string(b) != "[]\n" && string(b) != "[]" {
+			if st, b := f.do("GET", path, e.tokens[e.member], nil); st != http.StatusOK || string(b) != "[]\n" && string(b) != "[]" {
 				t.Fatalf("no versions yet: %d %s", st, b)
 			}
 			body := FieldRecordBody{Checks: []visits.CheckResult{{Item: visitItemCode, Check: "C1", Result: "pass"}}}
@@ -35,7 +35,11 @@ func TestAPIFieldRecordVersions(t *testing.T) {
 				}
 				body.Checks[0].Result = "fail"
 			}
-			st, b := f.do("GET", path, e.token, nil) // the plan's office
+			// The plan's office reads them only once the draw is revealed.
+			if st, b := f.do("GET", path, e.token, nil); st != http.StatusNotFound {
+				t.Fatalf("the plan's office reads a sealed visit's versions: %d %s", st, b)
+			}
+			st, b := f.do("GET", path, e.tokens[e.member], nil)
 			if st != http.StatusOK {
 				t.Fatalf("versions: %d %s", st, b)
 			}
