@@ -24,6 +24,8 @@ var uiAuthzCases = []authzCase{
 	{"GET /people", "", "-YYYYYY-YY", get("/people")},
 	{"GET /people/{id}", "in", "-YYYYY--YY", uiPersonPage},
 	{"GET /people/{id}", "out", "-Y-------Y", uiPersonPage},
+	{"GET /audit", "", "-YY-----YY", get("/audit")},
+	{"GET /audit/export.csv", "", "-YY-----YY", get("/audit/export.csv")},
 	{"GET /me", "", "-YYYYYYYYY", get("/me")},
 	{"POST /me/tokens", "", "-YYYYYYYYY", uiForm("/me/tokens", url.Values{"name": {"robot"}, "days": {"30"}})},
 	{"POST /me/tokens/{id}/revoke", "", "-YYYYYYYYY", func(e *authzEnv, who authzPrincipal, _ string) authzRequest {
