@@ -59,10 +59,21 @@ func plainNumber(s string) bool {
 	return digits > 0
 }
 
+// quoted reports whether Cell puts a quote before s: a spreadsheet could
+// read s as a formula, or s is quotes before such a text (so that Restore
+// gives back exactly what Cell was given).
+func quoted(s string) bool {
+	i := 0
+	for i < len(s) && s[i] == '\'' {
+		i++
+	}
+	return risky(s[i:])
+}
+
 // Cell is s as a cell of a file for people: with a single quote before it
 // when a spreadsheet could read it as a formula, as it is otherwise.
 func Cell(s string) string {
-	if risky(s) {
+	if quoted(s) {
 		return "'" + s
 	}
 	return s
@@ -81,7 +92,7 @@ func Cells(values ...string) []string {
 // single quote before what a spreadsheet could read as a formula is taken
 // away. Anything else is returned as it is.
 func Restore(s string) string {
-	if len(s) > 1 && s[0] == '\'' && risky(s[1:]) {
+	if len(s) > 1 && s[0] == '\'' && quoted(s[1:]) {
 		return s[1:]
 	}
 	return s

@@ -19,6 +19,7 @@ import (
 	"lighten/internal/access"
 	"lighten/internal/audit"
 	"lighten/internal/collect"
+	"lighten/internal/export"
 	"lighten/internal/gate"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
@@ -515,8 +516,8 @@ func (s *Server) apiCompletenessFile(format string) handler {
 			cw := csv.NewWriter(&buf)
 			cw.Write([]string{"unit", "name", "expected", "submitted", "on_time", "percent"})
 			for _, l := range lines {
-				cw.Write([]string{l.Unit, l.Name, strconv.Itoa(l.Expected), strconv.Itoa(l.Submitted), strconv.Itoa(l.OnTime),
-					strconv.FormatFloat(percent(l.Percent), 'f', 1, 64)})
+				cw.Write(export.Cells(l.Unit, l.Name, strconv.Itoa(l.Expected), strconv.Itoa(l.Submitted), strconv.Itoa(l.OnTime),
+					strconv.FormatFloat(percent(l.Percent), 'f', 1, 64)))
 			}
 			cw.Flush()
 			attachment(w, csvType, name+".csv")
