@@ -117,10 +117,10 @@ func (s *Server) collectRoutes() []*route {
 			Summary: "Expected, submitted and on time, for any subtree, with a line per child unit",
 			Params:  []param{pDemand, pUnder}, Result: CompletenessView{}, h: s.apiCompleteness},
 		{Method: "GET", Pattern: "/api/v1/reports/{id}/answer", Tag: "collect", Auth: signedIn, Action: access.ReadDemands,
-			Summary: "The issuer's answer: every target's values with provenance, as JSON lines or CSV (format=csv), streamed",
+			Summary: "The issuer's answer: every target's values with provenance, as JSON lines or CSV (format=csv), streamed; each unit's values as the readers rule allows the caller",
 			Params:  []param{pDemand, pUnder, {Name: "format", In: "query", Type: "string", Desc: "jsonl (default) or csv"}}, Result: store.Value{}, h: s.apiAnswerTable},
 		{Method: "GET", Pattern: "/api/v1/units/{code}/values/{element}", Tag: "collect", Auth: signedIn, Action: access.ReadInbox,
-			Summary: "Every value a unit gave for an element and period, newest first", Params: []param{pCode, pElement,
+			Summary: "Every value a unit gave for an element and period, newest first: the unit's inbox readers, or office staff in scope for elements their office reads", Params: []param{pCode, pElement,
 				{Name: "period", In: "query", Type: "string", Required: true}}, Result: []store.Value{}, h: s.apiHistory},
 	}
 }

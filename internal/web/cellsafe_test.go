@@ -36,7 +36,7 @@ func noFormula(t *testing.T, x *excelize.File) {
 
 // Every export for people quotes what a spreadsheet could run as a
 // formula (= + - @ and a leading tab or carriage return), read back from
-// the files the routes send: the answer as CSV and Excel, the dictionary
+// the files the routes send: the answer, completeness and the dictionary
 // as CSV and Excel, the review queue and an inbox as spreadsheets. The
 // DHIS2 export is for machines and keeps values exact.
 func TestExportsQuoteFormulas(t *testing.T) {
