@@ -232,3 +232,38 @@ func TestReportWorkbookQuotesFormulas(t *testing.T) {
 		t.Errorf("values %v", got.Values)
 	}
 }
+
+// excelize writes a Go string as a text cell whatever it begins with, by
+// every way lighten writes cells (SetCellValue, SetSheetRow, the stream
+// writer): a workbook is safe without the quote, which is added for a
+// sheet saved again as CSV.
+func TestExcelizeWritesStringsAsText(t *testing.T) {
+	t.Parallel()
+	f := excelize.NewFile()
+	for i, s := range formulaCases {
+		f.SetCellValue("Sheet1", cellName(0, i+1), s)
+		row := []any{s, s}
+		f.SetSheetRow("Sheet1", cellName(1, i+1), &row)
+	}
+	f.NewSheet("Stream")
+	sw, err := f.NewStreamWriter("Stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range formulaCases {
+		if err := sw.SetRow(cellName(0, i+1), []any{s, excelize.Cell{Value: s}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sw.Flush()
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	noFormulas(t, buf.Bytes())
+	back, _ := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	defer back.Close()
+	if v, _ := back.GetCellValue("Stream", "B1"); v != "=1+1" {
+		t.Errorf("read back %q", v)
+	}
+}
