@@ -605,7 +605,7 @@ type answerQuery struct {
 
 // answerOf resolves an answer export's report, subtree and elements. What
 // the caller reads of each unit's values is the readers rule's
-// (access.Values), with the caller's own office: q.readsAt filters a row.
+// (access.Values), with the caller's own office: q.shown filters a row.
 func (s *Server) answerOf(r *http.Request, c *Ctx) (answerQuery, error) {
 	ctx := r.Context()
 	var q answerQuery
