@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"lighten/internal/calendar"
+	"lighten/internal/export"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/units"
@@ -224,7 +225,8 @@ func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Off
 		row := r + 2
 		get := func(key string) string {
 			if i, ok := col[key]; ok && i < len(cells) {
-				return strings.TrimSpace(cells[i])
+				// A cell the export quoted reads as what it quoted.
+				return strings.TrimSpace(export.Restore(cells[i]))
 			}
 			return ""
 		}
@@ -433,7 +435,7 @@ func inspectorsExport(ctx context.Context, l i18n.Lang, db *store.DB, path, form
 		w := csv.NewWriter(&buf)
 		w.Write(header)
 		for _, in := range list {
-			w.Write(inspectorRow(in, offices))
+			w.Write(export.Cells(inspectorRow(in, offices)...))
 		}
 		w.Flush()
 		if err := w.Error(); err != nil {
@@ -452,7 +454,7 @@ func inspectorsExport(ctx context.Context, l i18n.Lang, db *store.DB, path, form
 		cells := func(s []string) []any {
 			out := make([]any, len(s))
 			for i, v := range s {
-				out[i] = v
+				out[i] = export.Cell(v)
 			}
 			return out
 		}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"lighten/internal/export"
 )
 
 // The issuer's answer as a workbook, written row by row as SpreadsheetML
@@ -150,10 +152,14 @@ func (b *AnswerBook) cell(c, style int, typ string) {
 	b.line = append(b.line, `">`...)
 }
 
+// text writes a text cell, quoted where a spreadsheet could read it as a
+// formula (export.Cell): the inline string itself is never a formula, but
+// the sheet may be saved again as CSV.
 func (b *AnswerBook) text(c int, s string, style int) {
 	if s == "" {
 		return
 	}
+	s = export.Cell(s)
 	b.cell(c, style, "inlineStr")
 	b.line = append(b.line, `<is><t xml:space="preserve">`...)
 	b.line = appendXMLText(b.line, s)

@@ -541,6 +541,13 @@ type DataValueWriter interface {
 }
 
 // NewDataValueWriter writes JSON ("json") or DHIS2's CSV ("csv").
+//
+// Both are for machines (DHIS2 and the programs that feed it), so values
+// are written exactly as held: the CSV is NOT passed through export.Cell,
+// and a text value beginning with = + - @ is written as it is, since a
+// quote put before it would be imported as part of the value. Whoever
+// opens this CSV in a spreadsheet should import it as text; the answer's
+// CSV and workbook are the files for people.
 func NewDataValueWriter(w io.Writer, format string) (DataValueWriter, error) {
 	switch format {
 	case "json", "":

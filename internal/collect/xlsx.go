@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"lighten/internal/export"
 	"lighten/internal/i18n"
 )
 
@@ -156,7 +158,7 @@ func WriteDictionaryCSV(w io.Writer, elems []*Element) error {
 	}
 	cw.Write(head)
 	for _, e := range elems {
-		cw.Write(elementCells(e))
+		cw.Write(export.Cells(elementCells(e)...))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -183,7 +185,7 @@ func WriteDictionaryXLSX(w io.Writer, elems []*Element) error {
 		cells := elementCells(e)
 		row := make([]any, len(cells))
 		for c, v := range cells {
-			row[c] = v
+			row[c] = export.Cell(v)
 			// Numbers stay numbers, so that Excel neither flags nor sorts them as text.
 			if k := dictColumns[c].key; k == "valid_days" || k == "owner" || k == "min" || k == "max" {
 				if n, ok := excelNumber(v); ok {
@@ -381,7 +383,8 @@ func parseDictionary(rows [][]string, sheet string, col func(int) string, formul
 				return "", -1
 			}
 			if c < len(rec) {
-				return strings.TrimSpace(rec[c]), c
+				// A cell lighten's export quoted reads as what it quoted.
+				return strings.TrimSpace(export.Restore(rec[c])), c
 			}
 			return "", c
 		}
@@ -679,7 +682,7 @@ func WriteReportXLSX(w io.Writer, s *ReportSheet) error {
 	}
 	for i, r := range s.infoRows() {
 		f.SetCellValue(sh, cellName(0, i+1), r[0])
-		f.SetCellValue(sh, cellName(1, i+1), r[1])
+		f.SetCellStr(sh, cellName(1, i+1), export.Cell(r[1]))
 		f.SetCellStyle(sh, cellName(0, i+1), cellName(0, i+1), label)
 	}
 	head := make([]any, len(reportHeader))
@@ -692,9 +695,12 @@ func WriteReportXLSX(w io.Writer, s *ReportSheet) error {
 	for i, fl := range s.Fields {
 		row := firstField + i
 		e := fl.Element
-		vals := []any{fl.Name, e.Code, fl.Period, e.Measure, nil, note(fl)}
+		vals := []any{export.Cell(fl.Name), export.Cell(e.Code), fl.Period, export.Cell(e.Measure), nil, export.Cell(note(fl))}
 		if fl.IsKnown {
 			vals[valueCol] = cellValue(e, fl.Known)
+			if v, ok := vals[valueCol].(string); ok {
+				vals[valueCol] = export.Cell(v)
+			}
 		}
 		if err := f.SetSheetRow(sh, cellName(0, row), &vals); err != nil {
 			return err
@@ -755,7 +761,7 @@ func validation(f *excelize.File, e *Element, choiceCol *int) (*excelize.DataVal
 	}
 	switch e.Type {
 	case Choice:
-		if err := dv.SetDropList(e.Choices); err != nil {
+		if err := dv.SetDropList(export.Cells(e.Choices...)); err != nil {
 			// Longer lists than a validation holds go to the hidden sheet.
 			if *choiceCol == 0 {
 				if _, err := f.NewSheet(choiceSheet); err != nil {
@@ -764,7 +770,7 @@ func validation(f *excelize.File, e *Element, choiceCol *int) (*excelize.DataVal
 			}
 			col := colName(*choiceCol)
 			for i, c := range e.Choices {
-				f.SetCellStr(choiceSheet, cellName(*choiceCol, i+1), c)
+				f.SetCellStr(choiceSheet, cellName(*choiceCol, i+1), export.Cell(c))
 			}
 			*choiceCol++
 			dv.SetSqrefDropList(fmt.Sprintf("'%s'!$%s$1:$%s$%d", choiceSheet, col, col, len(e.Choices)))
@@ -877,9 +883,10 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 		faults = append(faults, sheetFault(sh, row, c, key, args...))
 		return len(faults) < maxFaults
 	}
+	// A cell lighten's export quoted reads as what it quoted.
 	cell := func(row, col int) string {
 		if row-1 < len(rows) && col < len(rows[row-1]) {
-			return strings.TrimSpace(rows[row-1][col])
+			return strings.TrimSpace(export.Restore(rows[row-1][col]))
 		}
 		return ""
 	}
@@ -969,7 +976,7 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 		}
 		got := cell(row, valueCol)
 		if e.Type != Date && row-1 < len(raw) && valueCol < len(raw[row-1]) {
-			got = strings.TrimSpace(raw[row-1][valueCol])
+			got = strings.TrimSpace(export.Restore(raw[row-1][valueCol]))
 		}
 		if knownAtDownload[e.Code] {
 			// A known value is read as the element's value, since Excel may
@@ -1039,11 +1046,17 @@ func WriteTableXLSX(w io.Writer, sheet string, header []string, rows [][]any) er
 	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7E6E6"}}})
 	head := make([]any, len(header))
 	for i, h := range header {
-		head[i] = h
+		head[i] = export.Cell(h)
 	}
 	f.SetSheetRow(sheet, "A1", &head)
 	f.SetRowStyle(sheet, 1, 1, bold)
 	for i, r := range rows {
+		r = slices.Clone(r)
+		for c, v := range r {
+			if s, ok := v.(string); ok {
+				r[c] = export.Cell(s)
+			}
+		}
 		if err := f.SetSheetRow(sheet, cellName(0, i+2), &r); err != nil {
 			return err
 		}

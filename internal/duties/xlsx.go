@@ -7,6 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"lighten/internal/export"
 	"lighten/internal/i18n"
 )
 
@@ -93,9 +94,10 @@ func WriteXLSX(w io.Writer, matters []Matter) error {
 			if m.Category != s.cat {
 				continue
 			}
-			vals := []any{m.Code, m.Name, m.NameEN, m.Basis}
+			// Quoted where a spreadsheet could read a cell as a formula.
+			vals := []any{export.Cell(m.Code), export.Cell(m.Name), export.Cell(m.NameEN), export.Cell(m.Basis)}
 			if s.cat == Assist {
-				vals = append(vals, m.Lead)
+				vals = append(vals, export.Cell(m.Lead))
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, r)
 			if err := f.SetSheetRow(s.name, cell, &vals); err != nil {
@@ -156,7 +158,7 @@ func ReadXLSX(r io.Reader) ([]Matter, error) {
 		for i, row := range rows[1:] {
 			cell := func(c int) string {
 				if c < len(row) {
-					return strings.TrimSpace(row[c])
+					return strings.TrimSpace(export.Restore(row[c]))
 				}
 				return ""
 			}

@@ -14,6 +14,7 @@ import (
 
 	"lighten/internal/access"
 	"lighten/internal/collect"
+	"lighten/internal/export"
 	"lighten/internal/gate"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
@@ -116,10 +117,10 @@ func (s *Server) collectRoutes() []*route {
 			Summary: "Expected, submitted and on time, for any subtree, with a line per child unit",
 			Params:  []param{pDemand, pUnder}, Result: CompletenessView{}, h: s.apiCompleteness},
 		{Method: "GET", Pattern: "/api/v1/reports/{id}/answer", Tag: "collect", Auth: signedIn, Action: access.ReadDemands,
-			Summary: "The issuer's answer: every target's values with provenance, as JSON lines or CSV (format=csv), streamed",
+			Summary: "The issuer's answer: every target's values with provenance, as JSON lines or CSV (format=csv), streamed; each unit's values as the readers rule allows the caller",
 			Params:  []param{pDemand, pUnder, {Name: "format", In: "query", Type: "string", Desc: "jsonl (default) or csv"}}, Result: store.Value{}, h: s.apiAnswerTable},
 		{Method: "GET", Pattern: "/api/v1/units/{code}/values/{element}", Tag: "collect", Auth: signedIn, Action: access.ReadInbox,
-			Summary: "Every value a unit gave for an element and period, newest first", Params: []param{pCode, pElement,
+			Summary: "Every value a unit gave for an element and period, newest first: the unit's inbox readers, or office staff in scope for elements their office reads", Params: []param{pCode, pElement,
 				{Name: "period", In: "query", Type: "string", Required: true}}, Result: []store.Value{}, h: s.apiHistory},
 	}
 }
@@ -274,7 +275,13 @@ func (s *Server) inboxReport(ctx context.Context, c *Ctx, code string, id int64,
 	return u, rec, nil
 }
 
-func (s *Server) reportForm(ctx context.Context, u units.Unit, rec *store.DemandRecord) (ReportForm, *store.ReportShape, map[string]string, error) {
+// reportForm is a report as unit u fills it. may is the readers rule
+// (access.Values) at u for whoever is shown the form: a known value it does
+// not allow is shown as known without the value (the field is still not
+// asked). Routes that show a form need the unit's inbox, where the rule
+// allows every value; nil allows every value too, for checking a
+// submission.
+func (s *Server) reportForm(ctx context.Context, u units.Unit, rec *store.DemandRecord, may func(*collect.Element) bool) (ReportForm, *store.ReportShape, map[string]string, error) {
 	shape, err := s.db.ReportShape(ctx, rec)
 	if err != nil {
 		return ReportForm{}, nil, nil, err
@@ -290,9 +297,11 @@ func (s *Server) reportForm(ctx context.Context, u units.Unit, rec *store.Demand
 		if e, ok := shape.Asked[f.Element]; ok {
 			ff.Element, ff.Period = e, shape.Want[e.Code]
 			if v, ok := known[e.Code]; ok {
-				v := v
-				ff.Known = &v
 				knownRaw[e.Code] = v.Value
+				if may != nil && !may(e) {
+					v.Value, v.PersonID = "", 0
+				}
+				ff.Known = &v
 				form.Known++
 			} else {
 				form.Asked++
@@ -313,7 +322,7 @@ func (s *Server) apiReportForm(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	if err != nil {
 		return err
 	}
-	form, _, _, err := s.reportForm(r.Context(), u, rec)
+	form, _, _, err := s.reportForm(r.Context(), u, rec, c.Values().At(u.Code))
 	if err != nil {
 		return err
 	}
@@ -328,7 +337,7 @@ func (s *Server) apiReportForm(w http.ResponseWriter, r *http.Request, c *Ctx) e
 
 // checkSubmission validates one unit's submission against the report.
 func (s *Server) checkSubmission(ctx context.Context, u units.Unit, rec *store.DemandRecord, sub collect.Submission) ([]store.Value, []FieldError, error) {
-	_, shape, known, err := s.reportForm(ctx, u, rec)
+	_, shape, known, err := s.reportForm(ctx, u, rec, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -583,33 +592,20 @@ func (s *Server) apiCompleteness(w http.ResponseWriter, r *http.Request, c *Ctx)
 	return nil
 }
 
-// readable keeps the elements whose values the office may read.
-func readable(elems map[*collect.Element]string, office int64, all bool) map[*collect.Element]string {
-	out := map[*collect.Element]string{}
-	for e, p := range elems {
-		ok := all || e.Owner == office || len(e.Readers) == 0
-		for _, r := range e.Readers {
-			ok = ok || r == office
-		}
-		if ok {
-			out[e] = p
-		}
-	}
-	return out
-}
-
 // answerQuery is what an answer export reads: the report, the subtree,
-// and the elements the reader may see with their periods, in field order.
+// the elements the caller may read at some unit of it, with their periods,
+// in field order, and the readers rule that filters each unit's values.
 type answerQuery struct {
 	rec   *store.DemandRecord
 	under string
 	elems map[*collect.Element]string
 	order []*collect.Element
+	rule  access.Values
 }
 
-// answerOf resolves an answer export's report, subtree and readable
-// elements. The issuing office reads what its elements' readers allow; the
-// burden office and auditors read everything issued in their scope.
+// answerOf resolves an answer export's report, subtree and elements. What
+// the caller reads of each unit's values is the readers rule's
+// (access.Values), with the caller's own office: q.shown filters a row.
 func (s *Server) answerOf(r *http.Request, c *Ctx) (answerQuery, error) {
 	ctx := r.Context()
 	var q answerQuery
@@ -624,12 +620,36 @@ func (s *Server) answerOf(r *http.Request, c *Ctx) (answerQuery, error) {
 	if q.under, err = codeParam(t, r, "under"); err != nil {
 		return q, err
 	}
-	if q.elems, q.order, err = s.db.ReportElements(ctx, &q.rec.Demand); err != nil {
+	all, order, err := s.db.ReportElements(ctx, &q.rec.Demand)
+	if err != nil {
 		return q, err
 	}
-	all := c.P.Can(access.ReviewDemands, q.rec.IssuerUnit) || c.P.Has(units.RoleAuditor) || c.P.Has(units.RoleAdmin)
-	q.elems = readable(q.elems, q.rec.OfficeID, all)
+	q.rule = c.Values()
+	some := q.rule.Under(q.under)
+	q.elems = map[*collect.Element]string{}
+	for e, p := range all {
+		if some(e) {
+			q.elems[e] = p
+		}
+	}
+	for _, e := range order {
+		if _, ok := q.elems[e]; ok {
+			q.order = append(q.order, e)
+		}
+	}
 	return q, nil
+}
+
+// shown is what the caller reads of one unit's answer, in field order.
+func (q answerQuery) shown(a store.Answer) []store.Value {
+	may := q.rule.At(a.Unit.Code)
+	var out []store.Value
+	for _, e := range q.order {
+		if v, ok := a.Values[e.Code]; ok && may(e) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (s *Server) apiAnswerTable(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -638,18 +658,16 @@ func (s *Server) apiAnswerTable(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if err != nil {
 		return err
 	}
-	rec, under, elems, order := q.rec, q.under, q.elems, q.order
+	rec, under, elems := q.rec, q.under, q.elems
 	if r.URL.Query().Get("format") == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=report-%d.csv", rec.ID))
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"unit", "unit_name", "element", "period", "value", "demand", "person", "at", "source"})
 		err := s.db.EachAnswer(ctx, rec, elems, under, func(a store.Answer) error {
-			for _, e := range order {
-				if v, ok := a.Values[e.Code]; ok {
-					cw.Write([]string{a.Unit.Code, a.Unit.Name, v.Element, v.Period, v.Value, strconv.FormatInt(v.DemandID, 10),
-						strconv.FormatInt(v.PersonID, 10), v.At.UTC().Format(time.RFC3339), v.Source})
-				}
+			for _, v := range q.shown(a) {
+				cw.Write(export.Cells(a.Unit.Code, a.Unit.Name, v.Element, v.Period, v.Value, strconv.FormatInt(v.DemandID, 10),
+					strconv.FormatInt(v.PersonID, 10), v.At.UTC().Format(time.RFC3339), v.Source))
 			}
 			cw.Flush()
 			return cw.Error()
@@ -661,11 +679,9 @@ func (s *Server) apiAnswerTable(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return s.db.EachAnswer(ctx, rec, elems, under, func(a store.Answer) error {
-		for _, e := range order {
-			if v, ok := a.Values[e.Code]; ok {
-				if err := enc.Encode(v); err != nil {
-					return err
-				}
+		for _, v := range q.shown(a) {
+			if err := enc.Encode(v); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -681,14 +697,26 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 	if err != nil {
 		return err
 	}
-	if err := c.Require(access.ReadInbox, code); err != nil {
-		return err
+	rule := c.Values()
+	if !rule.Reaches(code) {
+		return c.Require(access.ReadInbox, code)
 	}
 	period := r.URL.Query().Get("period")
 	if period == "" {
 		return invalid("period", "error.required", "period")
 	}
-	h, err := s.db.History(r.Context(), code, r.PathValue("element"), period)
+	d, err := s.db.Dictionary(r.Context())
+	if err != nil {
+		return err
+	}
+	e, ok := d.Elements[r.PathValue("element")]
+	if !ok {
+		return &Error{Code: CodeNotFound, Field: "element", Message: i18n.Both("error.dhis2_element", r.PathValue("element"))}
+	}
+	if !rule.May(e, code) {
+		return &Error{Code: CodeForbidden, Field: "element", Message: i18n.Both("error.dhis2_unreadable", e.Code)}
+	}
+	h, err := s.db.History(r.Context(), code, e.Code, period)
 	if err != nil {
 		return err
 	}

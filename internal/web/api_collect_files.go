@@ -19,6 +19,7 @@ import (
 	"lighten/internal/access"
 	"lighten/internal/audit"
 	"lighten/internal/collect"
+	"lighten/internal/export"
 	"lighten/internal/gate"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
@@ -316,7 +317,13 @@ func (s *Server) apiImportElements(w http.ResponseWriter, r *http.Request, c *Ct
 // reportSheet is the workbook of a report for a unit: a row per element
 // the report asks, with the unit's known values.
 func (s *Server) reportSheet(ctx context.Context, u units.Unit, rec *store.DemandRecord) (*collect.ReportSheet, error) {
-	form, _, _, err := s.reportForm(ctx, u, rec)
+	return s.reportSheetFor(ctx, u, rec, nil)
+}
+
+// reportSheetFor is the workbook as shown to someone: may is the readers
+// rule at u for them (see reportForm).
+func (s *Server) reportSheetFor(ctx context.Context, u units.Unit, rec *store.DemandRecord, may func(*collect.Element) bool) (*collect.ReportSheet, error) {
+	form, _, _, err := s.reportForm(ctx, u, rec, may)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +353,7 @@ func (s *Server) apiReportWorkbook(w http.ResponseWriter, r *http.Request, c *Ct
 	if err != nil {
 		return err
 	}
-	sh, err := s.reportSheet(ctx, u, rec)
+	sh, err := s.reportSheetFor(ctx, u, rec, c.Values().At(u.Code))
 	if err != nil {
 		return err
 	}
@@ -373,7 +380,7 @@ func (s *Server) apiSubmitWorkbook(w http.ResponseWriter, r *http.Request, c *Ct
 	if err != nil {
 		return err
 	}
-	sh, err := s.reportSheet(ctx, u, rec)
+	sh, err := s.reportSheetFor(ctx, u, rec, c.Values().At(u.Code))
 	if err != nil {
 		return err
 	}
@@ -424,14 +431,10 @@ func (s *Server) apiAnswerWorkbook(w http.ResponseWriter, r *http.Request, c *Ct
 	if err != nil {
 		return err
 	}
-	rec, under, elems, order := q.rec, q.under, q.elems, q.order
-	var cols []*collect.Element
+	rec, under, elems, cols := q.rec, q.under, q.elems, q.order
 	periods := map[string]string{}
-	for _, e := range order {
-		if p, ok := elems[e]; ok {
-			cols = append(cols, e)
-			periods[e.Code] = p
-		}
+	for _, e := range cols {
+		periods[e.Code] = elems[e]
 	}
 	book, err := collect.NewAnswerBook(cols, periods)
 	if err != nil {
@@ -441,12 +444,12 @@ func (s *Server) apiAnswerWorkbook(w http.ResponseWriter, r *http.Request, c *Ct
 	err = s.db.EachAnswer(ctx, rec, elems, under, func(a store.Answer) error {
 		row := collect.AnswerRow{Unit: a.Unit.Code, Name: a.Unit.Name, Values: make(map[string]string, len(a.Values))}
 		var people, sources []string
-		for _, e := range cols {
-			v, ok := a.Values[e.Code]
-			if !ok {
-				continue
-			}
-			row.Values[e.Code] = v.Value
+		shown := q.shown(a)
+		if len(shown) == 0 {
+			return nil // nothing of this unit's the caller may read
+		}
+		for _, v := range shown {
+			row.Values[v.Element] = v.Value
 			if v.At.After(row.At) {
 				row.At = v.At
 			}
@@ -513,8 +516,8 @@ func (s *Server) apiCompletenessFile(format string) handler {
 			cw := csv.NewWriter(&buf)
 			cw.Write([]string{"unit", "name", "expected", "submitted", "on_time", "percent"})
 			for _, l := range lines {
-				cw.Write([]string{l.Unit, l.Name, strconv.Itoa(l.Expected), strconv.Itoa(l.Submitted), strconv.Itoa(l.OnTime),
-					strconv.FormatFloat(percent(l.Percent), 'f', 1, 64)})
+				cw.Write(export.Cells(l.Unit, l.Name, strconv.Itoa(l.Expected), strconv.Itoa(l.Submitted), strconv.Itoa(l.OnTime),
+					strconv.FormatFloat(percent(l.Percent), 'f', 1, 64)))
 			}
 			cw.Flush()
 			attachment(w, csvType, name+".csv")
@@ -693,18 +696,16 @@ func (s *Server) apiDHIS2Export(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if err != nil {
 		return err
 	}
-	// Who may read a unit's inbox reads its values (as its history shows
-	// them); an office's staff read what the element's readers allow.
-	all := true
+	// The readers rule (access.Values) at each unit asked: what it allows
+	// there it allows in the unit's whole subtree, so children=true needs
+	// no check of its own.
+	rule := c.Values()
 	for _, ou := range orgUnits {
 		if _, err := knownCode(t, "orgUnit", ou); err != nil {
 			return err
 		}
-		if !c.P.Can(access.ReadInbox, ou) {
-			if !c.P.Can(access.ReadDemands, ou) {
-				return c.Require(access.ReadInbox, ou)
-			}
-			all = false
+		if !rule.Reaches(ou) {
+			return c.Require(access.ReadInbox, ou)
 		}
 	}
 	d, err := s.db.Dictionary(ctx)
@@ -717,8 +718,10 @@ func (s *Server) apiDHIS2Export(w http.ResponseWriter, r *http.Request, c *Ctx) 
 		if !ok {
 			return &Error{Code: CodeNotFound, Field: "dataElement", Message: i18n.Both("error.dhis2_element", code)}
 		}
-		if len(readable(map[*collect.Element]string{e: ""}, c.Person.OfficeID, all)) == 0 {
-			return &Error{Code: CodeForbidden, Field: "dataElement", Message: i18n.Both("error.dhis2_unreadable", code)}
+		for _, ou := range orgUnits {
+			if !rule.May(e, ou) {
+				return &Error{Code: CodeForbidden, Field: "dataElement", Message: i18n.Both("error.dhis2_unreadable", code)}
+			}
 		}
 		q.Elements = append(q.Elements, e)
 	}

@@ -311,9 +311,15 @@ var apiAuthzCases = []authzCase{
 	{"GET /api/v1/reports/{id}/answer", "", "-YYYY---YY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"GET", fmt.Sprintf("/api/v1/reports/%d/answer", e.report().ID), nil}
 	}},
-	{"GET /api/v1/units/{code}/values/{element}", "in", "-YYY-Y--YY", func(_ *authzEnv, _ authzPrincipal, place string) authzRequest {
-		return authzRequest{"GET", "/api/v1/units/" + places[place] + "/values/HH?period=2026", nil}
-	}},
+	// The readers rule: the unit's inbox readers, and office staff in scope
+	// for the elements their office reads (the issuer's office owns HH).
+	{"GET /api/v1/units/{code}/values/{element}", "in", "-YYYYY--YY", getHistory},
+	{"GET /api/v1/units/{code}/values/{element}", "out", "-Y-------Y", getHistory},
+}
+
+func getHistory(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+	e.elements()
+	return authzRequest{"GET", "/api/v1/units/" + places[place] + "/values/HH?period=2026", nil}
 }
 
 // report is one admitted report of the issuer's office, made on first use:

@@ -500,7 +500,7 @@ func (s *Server) reportPageOf(ctx context.Context, c *Ctx, u units.Unit, rec *st
 	if err != nil {
 		return reportPage{}, err
 	}
-	form, _, _, err := s.reportForm(ctx, u, rec)
+	form, _, _, err := s.reportForm(ctx, u, rec, c.Values().At(u.Code))
 	if err != nil {
 		return reportPage{}, err
 	}
@@ -693,7 +693,7 @@ func (s *Server) uiUploadReport(w http.ResponseWriter, r *http.Request, c *Ctx) 
 		}
 		return s.page(w, r, c, http.StatusBadRequest, "report_form", rec.Title, v)
 	}
-	sh, err := s.reportSheet(ctx, u, rec)
+	sh, err := s.reportSheetFor(ctx, u, rec, c.Values().At(u.Code))
 	if err != nil {
 		return err
 	}

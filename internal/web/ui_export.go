@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"lighten/internal/access"
+	"lighten/internal/export"
 	"lighten/internal/gate"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
@@ -76,14 +77,24 @@ func newSheet(c *Ctx, nameKey string, cols []sheetColumn) (*sheet, error) {
 }
 
 // add writes one row. Times become dates in China's time; a zero time is
-// an empty cell.
+// an empty cell. Text is quoted where a spreadsheet could read it as a
+// formula (export.Cell): excelize writes strings as strings, never as
+// formulas, but the sheet may be saved again as CSV.
 func (s *sheet) add(values ...any) error {
 	for i, v := range values {
-		if t, ok := v.(time.Time); ok {
-			if t.IsZero() {
+		switch v := v.(type) {
+		case time.Time:
+			if v.IsZero() {
 				values[i] = nil
 			} else {
-				values[i] = excelize.Cell{StyleID: s.date, Value: t.In(gate.China)}
+				values[i] = excelize.Cell{StyleID: s.date, Value: v.In(gate.China)}
+			}
+		case string:
+			values[i] = export.Cell(v)
+		case excelize.Cell:
+			if t, ok := v.Value.(string); ok {
+				v.Value = export.Cell(t)
+				values[i] = v
 			}
 		}
 	}
