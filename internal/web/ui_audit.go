@@ -13,6 +13,7 @@ import (
 
 	"lighten/internal/access"
 	"lighten/internal/audit"
+	"lighten/internal/export"
 	"lighten/internal/gate"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
@@ -266,7 +267,7 @@ func (s *Server) uiAuditExport(w http.ResponseWriter, r *http.Request, c *Ctx) e
 		for _, rec := range recs {
 			row := s.auditRow(t, c, rec)
 			detail := strings.TrimSpace(row.Before + " → " + row.After)
-			cw.Write(safeCells(strconv.FormatInt(row.Seq, 10), row.When, row.Who, row.What, row.Object, row.Unit, row.Reason, detail))
+			cw.Write(export.Cells(strconv.FormatInt(row.Seq, 10), row.When, row.Who, row.What, row.Object, row.Unit, row.Reason, detail))
 			written++
 		}
 		if len(recs) < aq.Limit {
@@ -276,14 +277,4 @@ func (s *Server) uiAuditExport(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// safeCells keeps a spreadsheet from reading a cell as a formula.
-func safeCells(cells ...string) []string {
-	for i, v := range cells {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			cells[i] = "'" + v
-		}
-	}
-	return cells
 }

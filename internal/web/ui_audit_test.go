@@ -52,6 +52,16 @@ func TestAuditPage(t *testing.T) {
 		t.Fatalf("export: %d\n%s", r.status, r.body)
 	}
 
+	// A reason that a spreadsheet would take for a formula is quoted.
+	cun, _ := f.person("cun2", "430922100201", "cadre@430922100201")
+	if st, b := f.do("POST", "/api/v1/people/"+itoa(cun.ID)+"/disabled", admin, DisableBody{Disabled: true, Reason: "=1+1"}); st != 200 {
+		t.Fatalf("disable: %d %s", st, b)
+	}
+	r = zh.get("/audit/export.csv?what=person.")
+	if !strings.Contains(r.body, ",'=1+1,") || strings.Contains(r.body, ",=1+1") {
+		t.Fatalf("the reason is not quoted in the export:\n%s", r.body)
+	}
+
 	en := f.uiClient("en")
 	en.signIn("guoshen")
 	r = en.get("/audit")
