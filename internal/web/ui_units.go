@@ -126,9 +126,10 @@ func levelCounts(t *units.Tree, code string) (total int, out []levelCount) {
 }
 
 type homeView struct {
-	Units  int
-	Counts []levelCount
-	Reach  []reachView
+	Units   int
+	Counts  []levelCount
+	Reach   []reachView
+	Waiting []waitCard
 }
 
 // reachView is a screen a person may open and where it reaches.
@@ -162,6 +163,9 @@ func (s *Server) uiHome(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 			}
 		}
 		v.Reach = append(v.Reach, reachView{Href: "/me", Label: c.T("ui.nav.me"), Places: []string{c.Person.Name}})
+		if v.Waiting, err = s.waiting(r.Context(), c); err != nil {
+			return err
+		}
 	}
 	return s.page(w, r, c, http.StatusOK, "home", c.T("ui.home.title"), v)
 }
