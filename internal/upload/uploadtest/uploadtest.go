@@ -132,3 +132,19 @@ func Allocated(fn func()) uint64 {
 
 // MiB is a mebibyte.
 const MiB = 1 << 20
+
+// Bound is what reading an input of n bytes may allocate: a constant, and
+// a multiple of what the input can unzip to (deflate inflates at most
+// 1032 times; a CSV file not at all), capped by the limit on unzipped
+// bytes. Allocation counts garbage too, so it bounds the heap's growth
+// from above.
+func Bound(n int, zipped bool, unzipped int64) uint64 {
+	in := uint64(n)
+	if zipped {
+		in *= 1032
+		if unzipped > 0 {
+			in = min(in, uint64(unzipped))
+		}
+	}
+	return 64*MiB + 64*in
+}
