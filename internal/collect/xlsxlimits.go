@@ -17,10 +17,10 @@ import (
 var (
 	// DictionaryLimits bound a dictionary file, workbook or CSV.
 	DictionaryLimits = upload.Limits{File: MaxFile, Unzipped: 64 * upload.MiB, Sheet: 32 * upload.MiB, Other: 8 * upload.MiB,
-		Parts: 1000, Rows: 20_000, Columns: 256, Cells: 500_000, Line: 256 << 10}
+		Parts: 1000, Elements: 50_000, Strings: 200_000, Text: upload.TextBytes, Rows: 20_000, Columns: 256, Cells: 500_000, Line: 256 << 10}
 	// ReportLimits bound a report's workbook filled in by a unit.
 	ReportLimits = upload.Limits{File: MaxFile, Unzipped: 32 * upload.MiB, Sheet: 16 * upload.MiB, Other: 8 * upload.MiB,
-		Parts: 1000, Rows: 10_000, Columns: 256, Cells: 200_000}
+		Parts: 1000, Elements: 50_000, Strings: 200_000, Text: upload.TextBytes, Rows: 10_000, Columns: 256, Cells: 200_000}
 	// DHIS2Limits bound a DHIS2 file of values, JSON or CSV.
 	DHIS2Limits = upload.Limits{File: MaxDataValues, Rows: 1_000_000, Columns: 64, Line: 64 << 10}
 )

@@ -121,7 +121,7 @@ const MaxXLSX = 10 << 20
 // Limits bound a duty list's workbook: docs/duties.md lists them. A
 // workbook beyond one is refused before it is read.
 var Limits = upload.Limits{File: MaxXLSX, Unzipped: 64 * upload.MiB, Sheet: 32 * upload.MiB, Other: 8 * upload.MiB,
-	Parts: 1000, Rows: 10_000, Columns: 256, Cells: 200_000}
+	Parts: 1000, Elements: 50_000, Strings: 200_000, Text: upload.TextBytes, Rows: 10_000, Columns: 256, Cells: 200_000}
 
 // ReadXLSX reads a duty list's workbook with no request to end it (the
 // command line, tests); see ReadXLSXContext.

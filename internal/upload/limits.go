@@ -21,20 +21,35 @@ type Limits struct {
 	Sheet    int64 // bytes of one worksheet, or of the shared strings, unzipped
 	Other    int64 // bytes of a workbook's other parts together (styles, pictures…), unzipped
 	Parts    int   // parts of a workbook
+	Elements int   // XML elements of a workbook's other parts together (excelize parses some whole)
+	Strings  int   // entries of a workbook's shared text
+	Text     int   // bytes of text in one cell or shared text entry
 	Rows     int   // rows of a sheet, or records of a CSV file
 	Columns  int   // columns of a sheet, or fields of a CSV record
 	Cells    int   // cells of a sheet (a row counts up to its last cell), or fields of a CSV file
 	Line     int   // bytes of one line of a CSV file
 }
 
+// Workbook limits every workbook reader shares; each sets its own bytes,
+// rows, columns and cells. With them the heap stays within a few tens of
+// MiB whatever a workbook holds.
+const (
+	// MaxMarkup bounds the bytes of one run of text or one tag in a
+	// workbook's XML: the XML decoder holds a run whole.
+	MaxMarkup = 1 << 20
+	// TextBytes is room for Excel's 32,767 characters a cell.
+	TextBytes = 128 << 10
+)
+
 // MiB is a mebibyte.
 const MiB = 1 << 20
 
 // LimitError says which limit a file goes beyond, and the limit's value.
 type LimitError struct {
-	Limit string // "file", "unzipped", "sheet", "other", "parts", "rows", "columns", "cells", "line", "values"
+	Limit string // "file", "unzipped", "sheet", "other", "parts", "elements", "strings", "shared_text", "text", "markup", "rows", "columns", "cells", "line", "values"
 	Max   int64
 	Sheet string // the sheet (or the workbook's part) at fault, if one is
+	Cell  string // the cell at fault, if one is
 	Line  int    // the CSV line at fault, if one is
 }
 
@@ -53,10 +68,12 @@ func (e *LimitError) Key() string {
 // Args are the message's arguments, in the catalogue's order.
 func (e *LimitError) Args() []any {
 	switch e.Limit {
-	case "file", "unzipped", "other":
+	case "file", "unzipped", "other", "shared_text":
 		return []any{Size(e.Max)}
-	case "sheet":
+	case "sheet", "markup":
 		return []any{e.Sheet, Size(e.Max)}
+	case "text":
+		return []any{e.Sheet, e.Cell, Size(e.Max)}
 	case "parts":
 		return []any{e.Max}
 	case "line":

@@ -131,12 +131,33 @@ func TestWorkbookLimits(t *testing.T) {
 		"columns":  {sheet(cell("U1")), testLimits, "columns"},
 		"far cell": {sheet(cell("XFD1")), testLimits, "columns"},
 		"cells":    {sheet(uploadtest.Numbered(300, strings.Split(strings.Repeat("x,", 20), ",")[:20]...)), testLimits, "cells"},
+		"elements": {uploadtest.WithPart(ok, "xl/styles.xml", "<styleSheet><cellXfs>"+strings.Repeat("<xf/>", 200)+"</cellXfs></styleSheet>"),
+			Limits{Elements: 100}, "elements"},
+		"strings": {uploadtest.WithPart(ok, "xl/sharedStrings.xml", "<sst>"+strings.Repeat("<si><t/></si>", 200)+"</sst>"),
+			Limits{Strings: 100}, "strings"},
+		"shared text": {uploadtest.WithPart(ok, "xl/sharedStrings.xml", "<sst><si><r><t>"+strings.Repeat("长", 100)+"</t></r><r><t>"+
+			strings.Repeat("长", 100)+"</t></r></si></sst>"), Limits{Text: 500}, "shared_text"},
+		"text": {sheet(func(w io.Writer) error {
+			_, err := io.WriteString(w, `<row r="3"><c r="B3" t="inlineStr"><is><t>`+strings.Repeat("x", 2000)+`</t></is></c></row>`)
+			return err
+		}), Limits{Text: 1000}, "text"},
+		"markup": {sheet(func(w io.Writer) error {
+			_, err := io.WriteString(w, `<row r="1"><c><v>`+strings.Repeat("1", MaxMarkup+1)+`</v></c></row>`)
+			return err
+		}), Limits{}, "markup"},
 		"dimension": {sheet(func(w io.Writer) error {
 			_, err := io.WriteString(w, `</sheetData><dimension ref="A1:B99999"/><sheetData>`)
 			return err
 		}), testLimits, "rows"},
 	} {
 		t.Run(name, func(t *testing.T) { limitOf(t, read(t, c.data, c.lim), c.limit) })
+	}
+	long := sheet(func(w io.Writer) error {
+		_, err := io.WriteString(w, `<row r="3"><c r="B3" t="inlineStr"><is><t>`+strings.Repeat("长", 1000)+`</t></is></c></row>`)
+		return err
+	})
+	if le := limitOf(t, read(t, long, Limits{Text: 1000}), "text"); le.Message().EN != `Sheet "S", cell B3, holds too much text: at most 1000 B.` {
+		t.Errorf("%s", le.Message().EN)
 	}
 	// Not a workbook at all.
 	for _, junk := range [][]byte{[]byte("not a zip"), []byte("PK\x03\x04 truncated")} {

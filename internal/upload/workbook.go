@@ -48,6 +48,9 @@ func OpenWorkbook(ctx context.Context, data []byte, lim Limits) (*Workbook, erro
 	for _, f := range zr.File {
 		w.parts[strings.ReplaceAll(f.Name, `\`, "/")] = f
 	}
+	if err := w.checkParts(ctx, zr); err != nil {
+		return nil, err
+	}
 	if w.dir, err = os.MkdirTemp("", "lighten-upload-"); err != nil {
 		return nil, err
 	}
@@ -170,13 +173,11 @@ func (w *Workbook) eachStart(name string, fn func(*xml.Decoder, xml.StartElement
 	if !ok {
 		return nil
 	}
-	rc, err := f.Open()
+	d, rc, err := decoder(f)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(bufio.NewReader(rc))
-	d.Strict = false
 	for {
 		t, err := d.RawToken()
 		if err == io.EOF {
@@ -221,18 +222,17 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 	if !ok {
 		return s, nil
 	}
-	rc, err := f.Open()
+	d, rc, err := decoder(f)
 	if err != nil {
-		return nil, &NotWorkbook{err}
+		return nil, err
 	}
 	defer rc.Close()
 	lim := w.lim
 	over := func(limit string, max int) error {
 		return &LimitError{Limit: limit, Max: int64(max), Sheet: name}
 	}
-	d := xml.NewDecoder(bufio.NewReader(rc))
-	d.Strict = false
 	row, col, width, tokens := 0, 0, 0, 0
+	inCell, text := false, 0
 	endRow := func() error {
 		s.Cells += width
 		width = 0
@@ -247,15 +247,29 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 			break
 		}
 		if err != nil {
-			return nil, &NotWorkbook{err}
+			return nil, xmlError(err)
 		}
 		if tokens++; tokens%(checkEvery*16) == 0 {
 			if err := alive(ctx); err != nil {
 				return nil, err
 			}
 		}
-		se, ok := t.(xml.StartElement)
-		if !ok {
+		var se xml.StartElement
+		switch t := t.(type) {
+		case xml.StartElement:
+			se = t
+		case xml.CharData:
+			if text += len(t); inCell && lim.Text > 0 && text > lim.Text {
+				ref, _ := excelize.CoordinatesToCellName(max(col, 1), max(row, 1))
+				return nil, &LimitError{Limit: "text", Max: int64(lim.Text), Sheet: name, Cell: ref}
+			}
+			continue
+		case xml.EndElement:
+			if t.Name.Local == "c" {
+				inCell = false
+			}
+			continue
+		default:
 			continue
 		}
 		switch se.Name.Local {
@@ -287,6 +301,7 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 			}
 			s.Rows = max(s.Rows, row)
 		case "c":
+			inCell, text = true, 0
 			if c, _, err := excelize.CellNameToCoordinates(attr(se, "r")); err == nil {
 				col = c
 			} else {
@@ -380,4 +395,114 @@ func (w *Workbook) Rows(ctx context.Context, sheet string, raw bool) ([][]string
 		return nil, &NotWorkbook{err}
 	}
 	return out, nil
+}
+
+// checkParts holds the parts other than worksheets against the limits
+// before excelize reads them: the shared text's entries and each entry's
+// text, and the XML elements of the others together (excelize parses the
+// styles, the workbook and its relationships whole when it opens them).
+func (w *Workbook) checkParts(ctx context.Context, zr *zip.Reader) error {
+	lim := w.lim
+	elements := 0
+	for _, f := range zr.File {
+		name := partName(f.Name)
+		xmlPart := strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") || strings.HasSuffix(name, ".vml")
+		if !xmlPart || bigPart(f.Name) && name != "xl/sharedstrings.xml" {
+			continue
+		}
+		if err := alive(ctx); err != nil {
+			return err
+		}
+		d, rc, err := decoder(f)
+		if err != nil {
+			return err
+		}
+		shared := name == "xl/sharedstrings.xml"
+		strs, text := 0, 0
+		for tokens := 1; err == nil; tokens++ {
+			if tokens%(checkEvery*16) == 0 {
+				if err = alive(ctx); err != nil {
+					rc.Close()
+					return err
+				}
+			}
+			var t xml.Token
+			if t, err = d.RawToken(); err != nil {
+				break
+			}
+			switch t := t.(type) {
+			case xml.StartElement:
+				switch {
+				case !shared:
+					if elements++; lim.Elements > 0 && elements > lim.Elements {
+						err = &LimitError{Limit: "elements", Max: int64(lim.Elements)}
+					}
+				case t.Name.Local == "si":
+					text = 0
+					if strs++; lim.Strings > 0 && strs > lim.Strings {
+						err = &LimitError{Limit: "strings", Max: int64(lim.Strings)}
+					}
+				}
+			case xml.CharData:
+				if text += len(t); shared && lim.Text > 0 && text > lim.Text {
+					err = &LimitError{Limit: "shared_text", Max: int64(lim.Text)}
+				}
+			}
+		}
+		rc.Close()
+		if err != io.EOF {
+			// A part that is not XML is excelize's to refuse, if it reads it.
+			var le *LimitError
+			if errors.As(err, &le) {
+				return le
+			}
+		}
+	}
+	return nil
+}
+
+// decoder reads a part's XML, refusing a run of text or a tag longer than
+// MaxMarkup before the decoder holds it.
+func decoder(f *zip.File) (*xml.Decoder, io.Closer, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, nil, &NotWorkbook{err}
+	}
+	d := xml.NewDecoder(bufio.NewReader(&markupGuard{r: rc, part: f.Name}))
+	d.Strict = false
+	return d, rc, nil
+}
+
+// xmlError is what stopped reading a part's XML: a limit, or a part that is
+// not what a workbook holds.
+func xmlError(err error) error {
+	var le *LimitError
+	if errors.As(err, &le) {
+		return le
+	}
+	return &NotWorkbook{err}
+}
+
+// markupGuard counts the bytes since the last < or >.
+type markupGuard struct {
+	r    io.Reader
+	part string
+	run  int
+	err  error
+}
+
+func (g *markupGuard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	for _, b := range p[:n] {
+		if b == '<' || b == '>' {
+			g.run = 0
+		} else if g.run++; g.run > MaxMarkup {
+			g.err = &LimitError{Limit: "markup", Max: MaxMarkup, Sheet: g.part}
+			return 0, g.err
+		}
+	}
+	return n, err
 }

@@ -148,3 +148,28 @@ func Bound(n int, zipped bool, unzipped int64) uint64 {
 	}
 	return 64*MiB + 64*in
 }
+
+// WithPart copies a workbook with one more part (or a part replaced).
+func WithPart(data []byte, name, content string) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		panic(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if f.Name == name {
+			continue
+		}
+		w, _ := zw.Create(f.Name)
+		rc, _ := f.Open()
+		io.Copy(w, rc)
+		rc.Close()
+	}
+	w, _ := zw.Create(name)
+	io.WriteString(w, content)
+	if err := zw.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
