@@ -119,6 +119,15 @@ func cmdDemo(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.
 	})
 }
 
+// When told to stop, serve lets running requests finish for
+// shutdownGrace, then cancels their contexts (uploads being read stop at
+// once) and gives them shutdownCancel more before closing what is left:
+// it stops within the two together whatever is running.
+const (
+	shutdownGrace  = 8 * time.Second
+	shutdownCancel = 2 * time.Second
+)
+
 // serve listens on addr until ctx ends, then shuts down gracefully. With
 // metricsAddr, the Prometheus metrics are served there (and nowhere else).
 func serve(ctx context.Context, l i18n.Lang, db *store.DB, addr, metricsAddr string, opt web.Options, stdout io.Writer, ready func(url string)) error {
@@ -135,19 +144,32 @@ func serve(ctx context.Context, l i18n.Lang, db *store.DB, addr, metricsAddr str
 		}
 		defer stop()
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
 	url := "http://" + ln.Addr().String() + "/"
 	slog.Info("serving", "url", url, "database", db.URL, "dialect", db.Dialect)
 	if ready != nil {
 		ready(url)
 	} else {
 		say(stdout, l, "cli.serve.serving", version, string(db.Dialect), url)
+	}
+	return runServer(ctx, ln, handler, shutdownGrace, shutdownCancel)
+}
+
+// errStopping is why a request's context ends when the server stops.
+var errStopping = errors.New("the server is stopping")
+
+// runServer serves h on ln until ctx ends. Then it stops taking requests,
+// lets those running finish for grace, cancels their contexts, waits
+// after more for them to end, and closes every connection left.
+func runServer(ctx context.Context, ln net.Listener, h http.Handler, grace, after time.Duration) error {
+	base, stop := context.WithCancelCause(context.Background())
+	defer stop(nil)
+	srv := &http.Server{
+		Handler:           h,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -156,10 +178,16 @@ func serve(ctx context.Context, l i18n.Lang, db *store.DB, addr, metricsAddr str
 		return err
 	case <-ctx.Done():
 	}
-	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shut, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(shut); err != nil {
-		return err
+		slog.Warn("requests still running after the grace period: cancelling them", "grace", grace)
+		stop(errStopping)
+		again, cancel := context.WithTimeout(context.Background(), after)
+		defer cancel()
+		if err := srv.Shutdown(again); err != nil {
+			srv.Close()
+		}
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

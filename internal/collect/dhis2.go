@@ -2,16 +2,19 @@ package collect
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"lighten/internal/i18n"
+	"lighten/internal/upload"
 )
 
 // DHIS2 interchange: values travel in DHIS2's dataValueSets form, mapped
@@ -121,10 +124,16 @@ func FromDHIS2Period(p string) (PeriodType, string, error) {
 // ReadDataValues reads DHIS2 values as JSON ({"dataValues": [...]}) or,
 // when csv is set, as DHIS2's CSV. Faults name the line.
 func ReadDataValues(r io.Reader, csv bool) ([]DataValue, error) {
+	return ReadDataValuesContext(context.Background(), r, csv)
+}
+
+// ReadDataValuesContext reads DHIS2 values within DHIS2Limits, and stops
+// when ctx ends.
+func ReadDataValuesContext(ctx context.Context, r io.Reader, csv bool) ([]DataValue, error) {
 	if csv {
-		return ReadDataValuesCSV(r)
+		return readDataValuesCSV(ctx, r)
 	}
-	return ReadDataValuesJSON(r)
+	return readDataValuesJSON(ctx, r)
 }
 
 // lineFault is a fault of a CSV or JSON file at a line.
@@ -136,6 +145,10 @@ func lineFault(line int, key string, args ...any) Fault {
 // period, orgUnit and attributeOptionCombo apply to the values that lack
 // them, as in DHIS2; other fields are ignored.
 func ReadDataValuesJSON(r io.Reader) ([]DataValue, error) {
+	return readDataValuesJSON(context.Background(), r)
+}
+
+func readDataValuesJSON(ctx context.Context, r io.Reader) ([]DataValue, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxDataValues+1))
 	if err != nil {
 		return nil, Faults{lineFault(0, "collect.fault.read", err.Error())}
@@ -193,6 +206,14 @@ func ReadDataValuesJSON(r io.Reader) ([]DataValue, error) {
 				return nil, Faults{lineFault(lines.at(int(dec.InputOffset())), "collect.fault.json_type", "dataValues", "list")}
 			}
 			for dec.More() {
+				if len(out)%64 == 0 {
+					if err := context.Cause(ctx); err != nil {
+						return nil, err
+					}
+				}
+				if len(out) >= DHIS2Limits.Rows {
+					return nil, Faults{lineFault(0, "upload.limit.values", DHIS2Limits.Rows)}
+				}
 				line := lines.next(int(dec.InputOffset()))
 				var raw struct {
 					DataElement          string          `json:"dataElement"`
@@ -331,20 +352,24 @@ var csvColumns = []struct {
 // (in any order and case); dataelement, period, orgunit and value are
 // needed, the others are read when present, and unknown ones ignored.
 func ReadDataValuesCSV(r io.Reader) ([]DataValue, error) {
-	lr := &limitedReader{r: r, n: MaxDataValues}
-	cr := csv.NewReader(lr)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	return readDataValuesCSV(context.Background(), r)
+}
+
+func readDataValuesCSV(ctx context.Context, r io.Reader) ([]DataValue, error) {
+	cr := upload.NewCSV(ctx, r, DHIS2Limits)
 	head, err := cr.Read()
 	if err != nil {
-		if lr.over {
-			return nil, Faults{lineFault(0, "collect.fault.too_large", MaxDataValues>>20)}
-		}
 		if err == io.EOF {
 			return nil, Faults{lineFault(1, "collect.fault.csv_header", "dataelement,period,orgunit,value")}
 		}
-		return nil, Faults{lineFault(1, "collect.fault.csv", err.Error())}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, Faults{lineFault(1, "collect.fault.csv", err.Error())}
+		}
+		return nil, readFault("", err)
 	}
+	head = slices.Clone(head)
+	cr.ReuseRecord = true
 	col := map[string]int{}
 	for i, h := range head {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
@@ -366,22 +391,19 @@ func ReadDataValuesCSV(r io.Reader) ([]DataValue, error) {
 		return nil, Faults{lineFault(1, "collect.fault.csv_header", strings.Join(missing, ","))}
 	}
 	var out []DataValue
-	var faults Faults
+	var faults FaultList
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			if lr.over {
-				return nil, Faults{lineFault(0, "collect.fault.too_large", MaxDataValues>>20)}
+			fs, ok := readFault("", err).(Faults)
+			if !ok {
+				return nil, err
 			}
-			line := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
-			}
-			return nil, append(faults, lineFault(line, "collect.fault.csv", err.Error()))
+			faults.Add(fs[0])
+			return nil, faults.Faults()
 		}
 		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
@@ -395,20 +417,17 @@ func ReadDataValuesCSV(r io.Reader) ([]DataValue, error) {
 		}
 		for _, need := range []string{"dataelement", "period", "orgunit", "value"} {
 			if col[need] >= len(rec) {
-				faults = append(faults, lineFault(line, "collect.fault.csv_short", len(rec), len(head)))
+				faults.Add(lineFault(line, "collect.fault.csv_short", len(rec), len(head)))
 				break
 			}
-		}
-		if len(faults) >= maxFaults {
-			return nil, faults
 		}
 		out = append(out, DataValue{DataElement: get("dataelement"), Period: get("period"), OrgUnit: get("orgunit"),
 			CategoryOptionCombo: get("categoryoptioncombo"), AttributeOptionCombo: get("attributeoptioncombo"),
 			Value: get("value"), StoredBy: get("storedby"), LastUpdated: get("lastupdated"), Comment: get("comment"),
 			FollowUp: strings.EqualFold(get("followup"), "true"), Line: line})
 	}
-	if len(faults) > 0 {
-		return nil, faults
+	if faults.Len() > 0 {
+		return nil, faults.Faults()
 	}
 	return out, nil
 }
@@ -420,30 +439,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// limitedReader reads at most n bytes and remembers that there was more.
-type limitedReader struct {
-	r    io.Reader
-	n    int64
-	over bool
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		var one [1]byte
-		if k, _ := l.r.Read(one[:]); k > 0 {
-			l.over = true
-			return 0, errors.New("the file is too large")
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	k, err := l.r.Read(p)
-	l.n -= int64(k)
-	return k, err
 }
 
 // ImportedValue is a DHIS2 value checked against the dictionary: lighten's
@@ -462,10 +457,9 @@ type ImportedValue struct {
 // period and unit comes twice. It returns the checked values, or every
 // fault (up to 50) naming the line.
 func CheckDataValues(vals []DataValue, elements map[string]*Element, unitKnown func(code string) bool) ([]ImportedValue, error) {
-	var faults Faults
-	add := func(line int, key string, args ...any) bool {
-		faults = append(faults, lineFault(line, key, args...))
-		return len(faults) < maxFaults
+	var faults FaultList
+	add := func(line int, key string, args ...any) {
+		faults.Add(lineFault(line, key, args...))
 	}
 	out := make([]ImportedValue, 0, len(vals))
 	seen := map[string]int{}
@@ -474,34 +468,25 @@ func CheckDataValues(vals []DataValue, elements map[string]*Element, unitKnown f
 		if !ok || e.Status != Approved {
 			switch {
 			case v.DataElement == "":
-				ok = add(v.Line, "collect.fault.dhis2_empty", "dataElement")
+				add(v.Line, "collect.fault.dhis2_empty", "dataElement")
 			case !ok:
-				ok = add(v.Line, "collect.fault.dhis2_element", v.DataElement)
+				add(v.Line, "collect.fault.dhis2_element", v.DataElement)
 			default:
-				ok = add(v.Line, "collect.fault.dhis2_status", v.DataElement, string(e.Status))
-			}
-			if !ok {
-				return nil, faults
+				add(v.Line, "collect.fault.dhis2_status", v.DataElement, string(e.Status))
 			}
 			continue
 		}
 		pt, key, err := FromDHIS2Period(v.Period)
 		if err != nil {
-			if !add(v.Line, "collect.fault.dhis2_period", v.Period) {
-				return nil, faults
-			}
+			add(v.Line, "collect.fault.dhis2_period", v.Period)
 			continue
 		}
 		if pt != e.Period {
-			if !add(v.Line, "collect.fault.dhis2_period_type", v.Period, string(pt), e.Code, string(e.Period)) {
-				return nil, faults
-			}
+			add(v.Line, "collect.fault.dhis2_period_type", v.Period, string(pt), e.Code, string(e.Period))
 			continue
 		}
 		if !unitKnown(v.OrgUnit) {
-			if !add(v.Line, "collect.fault.dhis2_unit", v.OrgUnit) {
-				return nil, faults
-			}
+			add(v.Line, "collect.fault.dhis2_unit", v.OrgUnit)
 			continue
 		}
 		norm, err := e.Normalize(v.Value)
@@ -511,23 +496,19 @@ func CheckDataValues(vals []DataValue, elements map[string]*Element, unitKnown f
 			if errors.As(err, &p) {
 				msg = p.Message()
 			}
-			if !add(v.Line, "collect.fault.dhis2_value", e.Code, msg) {
-				return nil, faults
-			}
+			add(v.Line, "collect.fault.dhis2_value", e.Code, msg)
 			continue
 		}
 		k := e.Code + "\x00" + key + "\x00" + v.OrgUnit
 		if first, dup := seen[k]; dup {
-			if !add(v.Line, "collect.fault.dhis2_twice", e.Code, v.Period, v.OrgUnit, first) {
-				return nil, faults
-			}
+			add(v.Line, "collect.fault.dhis2_twice", e.Code, v.Period, v.OrgUnit, first)
 			continue
 		}
 		seen[k] = v.Line
 		out = append(out, ImportedValue{Line: v.Line, Unit: v.OrgUnit, Element: e, Period: key, Value: norm})
 	}
-	if len(faults) > 0 {
-		return nil, faults
+	if faults.Len() > 0 {
+		return nil, faults.Faults()
 	}
 	return out, nil
 }

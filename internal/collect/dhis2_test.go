@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"lighten/internal/upload/uploadtest"
 	"time"
 )
 
@@ -257,7 +259,11 @@ func FuzzReadDataValuesJSON(f *testing.F) {
 	f.Add(`{"dataValues":[]}`)
 	f.Add(`{"dataValues":[{"value":{}}]}`)
 	f.Fuzz(func(t *testing.T, doc string) {
-		vals, err := ReadDataValuesJSON(strings.NewReader(doc))
+		var vals []DataValue
+		var err error
+		if a, most := uploadtest.Allocated(func() { vals, err = ReadDataValuesJSON(strings.NewReader(doc)) }), uploadtest.Bound(len(doc), false, 0); a > most {
+			t.Fatalf("reading %d bytes allocated %d, more than %d", len(doc), a, most)
+		}
 		if err != nil {
 			var fs Faults
 			if !errors.As(err, &fs) || len(fs) == 0 {
@@ -275,8 +281,13 @@ func FuzzReadDataValuesCSV(f *testing.F) {
 	f.Add("dataelement,period,orgunit,value\nHH,2026,430922100201,120\n")
 	f.Add("dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,lastupdated,comment,followup\nA,202611,43,x,y,\"1,5\",u,2026-01-01,\"c\"\"d\",true\n")
 	f.Add("Value,OrgUnit,DataElement,Period\n7,4309,HH,2026\n\n")
+	f.Add(strings.Repeat("x,", 5000) + "\n")
 	f.Fuzz(func(t *testing.T, doc string) {
-		vals, err := ReadDataValuesCSV(strings.NewReader(doc))
+		var vals []DataValue
+		var err error
+		if a, most := uploadtest.Allocated(func() { vals, err = ReadDataValuesCSV(strings.NewReader(doc)) }), uploadtest.Bound(len(doc), false, 0); a > most {
+			t.Fatalf("reading %d bytes allocated %d, more than %d", len(doc), a, most)
+		}
 		if err != nil {
 			var fs Faults
 			if !errors.As(err, &fs) || len(fs) == 0 {

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -17,6 +18,7 @@ import (
 
 	"lighten/internal/export"
 	"lighten/internal/i18n"
+	"lighten/internal/upload"
 )
 
 // Files in and out: the dictionary as Excel and CSV, a report's workbook
@@ -30,6 +32,7 @@ type Fault struct {
 	Row     int       `json:"row,omitempty"` // a sheet's row, or a line of a CSV or JSON file
 	Column  string    `json:"column,omitempty"`
 	Message i18n.Text `json:"message"`
+	more    int       // faults not listed, counted by this one
 }
 
 func (f Fault) Error() string {
@@ -92,16 +95,6 @@ func readLimited(r io.Reader) ([]byte, error) {
 
 // IsXLSX reports whether data looks like a workbook (a zip archive).
 func IsXLSX(data []byte) bool { return bytes.HasPrefix(data, []byte("PK\x03\x04")) }
-
-// openXLSX opens a workbook with limits on what it may unpack to, so that
-// a small file cannot expand into gigabytes.
-func openXLSX(data []byte) (*excelize.File, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 16 << 20})
-	if err != nil {
-		return nil, Faults{sheetFault("", 0, "", "collect.fault.not_xlsx", err.Error())}
-	}
-	return f, nil
-}
 
 func colName(c int) string { n, _ := excelize.ColumnNumberToName(c + 1); return n }
 
@@ -240,23 +233,31 @@ type DictionaryRow struct {
 // letter in a workbook, the header in a CSV file.
 func (d DictionaryRow) Column(key string) string { return d.columns[key] }
 
-// ReadDictionary reads elements from a workbook or a CSV file (told apart
-// by their content). The header names the columns in any order; code,
-// name, type, period and owner are required. Every row is checked, and
-// every fault (up to 50) is returned naming its row and column.
+// ReadDictionary reads a dictionary file with no request to end it (the
+// command line, tests); see ReadDictionaryContext.
 func ReadDictionary(r io.Reader) ([]DictionaryRow, error) {
+	return ReadDictionaryContext(context.Background(), r)
+}
+
+// ReadDictionaryContext reads elements from a workbook or a CSV file (told
+// apart by their content) within DictionaryLimits, and stops when ctx
+// ends. The header names the columns in any order; code, name, type,
+// period and owner are required. Every row is checked, and every fault
+// (the first 50 listed, the others counted) is returned naming its row
+// and column.
+func ReadDictionaryContext(ctx context.Context, r io.Reader) ([]DictionaryRow, error) {
 	data, err := readLimited(r)
 	if err != nil {
 		return nil, err
 	}
 	if IsXLSX(data) {
-		f, err := openXLSX(data)
+		wb, err := openUpload(ctx, data, DictionaryLimits)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
+		defer wb.Close()
 		sheet := ""
-		for _, name := range f.GetSheetList() {
+		for _, name := range wb.Sheets() {
 			lower := strings.ToLower(strings.TrimSpace(name))
 			if strings.HasPrefix(lower, "数据元") || strings.HasPrefix(lower, "elements") {
 				sheet = name
@@ -264,21 +265,21 @@ func ReadDictionary(r io.Reader) ([]DictionaryRow, error) {
 			}
 		}
 		if sheet == "" {
-			sheet = f.GetSheetName(0)
+			sheet = wb.File.GetSheetName(0)
 		}
 		// Raw values: Excel's general format shows 123456789012345 as 1.23457E+14.
-		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		rows, err := wb.Rows(ctx, sheet, true)
 		if err != nil {
-			return nil, Faults{sheetFault(sheet, 0, "", "collect.fault.not_xlsx", err.Error())}
+			return nil, readFault(sheet, err)
 		}
-		formula := func(row, col int) bool {
-			fm, _ := f.GetCellFormula(sheet, cellName(col, row))
-			return fm != ""
+		scan, err := wb.Scan(ctx, sheet)
+		if err != nil {
+			return nil, readFault(sheet, err)
 		}
+		formula := func(row, col int) bool { return scan.Formulas[upload.Cell{Row: row, Col: col}] }
 		return parseDictionary(rows, sheet, colName, formula)
 	}
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
-	cr.FieldsPerRecord = -1
+	cr := upload.NewCSV(ctx, bytes.NewReader(data), DictionaryLimits)
 	var rows [][]string
 	for {
 		rec, err := cr.Read()
@@ -286,11 +287,7 @@ func ReadDictionary(r io.Reader) ([]DictionaryRow, error) {
 			break
 		}
 		if err != nil {
-			line := 0
-			if pe, ok := err.(*csv.ParseError); ok {
-				line = pe.Line
-			}
-			return nil, Faults{sheetFault("", line, "", "collect.fault.csv", err.Error())}
+			return nil, readFault("", err)
 		}
 		rows = append(rows, rec)
 	}
@@ -326,14 +323,13 @@ func headerKey(h string) (string, bool) {
 }
 
 func parseDictionary(rows [][]string, sheet string, col func(int) string, formula func(row, col int) bool) ([]DictionaryRow, error) {
-	var faults Faults
-	add := func(row int, c int, key string, args ...any) bool {
+	var faults FaultList
+	add := func(row int, c int, key string, args ...any) {
 		name := ""
 		if c >= 0 {
 			name = col(c)
 		}
-		faults = append(faults, sheetFault(sheet, row, name, key, args...))
-		return len(faults) < maxFaults
+		faults.Add(sheetFault(sheet, row, name, key, args...))
 	}
 	if len(rows) == 0 {
 		return nil, Faults{sheetFault(sheet, 1, "", "collect.fault.dict_empty")}
@@ -363,8 +359,8 @@ func parseDictionary(rows [][]string, sheet string, col func(int) string, formul
 			add(1, -1, "collect.fault.dict_missing_column", dc.zh+" "+dc.key)
 		}
 	}
-	if len(faults) > 0 {
-		return nil, faults
+	if faults.Len() > 0 {
+		return nil, faults.Faults()
 	}
 	names := map[string]string{}
 	for k, c := range at {
@@ -392,9 +388,7 @@ func parseDictionary(rows [][]string, sheet string, col func(int) string, formul
 		for c := range rec {
 			if formula(row, c) {
 				bad = true
-				if !add(row, c, "collect.fault.formula") {
-					return nil, faults
-				}
+				add(row, c, "collect.fault.formula")
 			}
 		}
 		if bad {
@@ -467,9 +461,6 @@ func parseDictionary(rows [][]string, sheet string, col func(int) string, formul
 			bad = true
 			add(row, c, "collect.fault.dict_enum", v, "approved, proposed, rejected")
 		}
-		if len(faults) >= maxFaults {
-			return nil, faults
-		}
 		if bad {
 			continue
 		}
@@ -480,23 +471,19 @@ func parseDictionary(rows [][]string, sheet string, col func(int) string, formul
 			if c < 0 {
 				_, c = cell("code")
 			}
-			if !add(row, c, "collect.fault.element", p.Message()) {
-				return nil, faults
-			}
+			add(row, c, "collect.fault.element", p.Message())
 			continue
 		}
 		if first, dup := seen[e.Code]; dup {
 			_, c := cell("code")
-			if !add(row, c, "collect.fault.dict_twice", e.Code, first) {
-				return nil, faults
-			}
+			add(row, c, "collect.fault.dict_twice", e.Code, first)
 			continue
 		}
 		seen[e.Code] = row
 		out = append(out, DictionaryRow{Sheet: sheet, Row: row, Element: e, columns: names})
 	}
-	if len(faults) > 0 {
-		return nil, faults
+	if faults.Len() > 0 {
+		return nil, faults.Faults()
 	}
 	if len(out) == 0 {
 		return nil, Faults{sheetFault(sheet, 2, "", "collect.fault.dict_empty")}
@@ -836,29 +823,41 @@ func (fs *FilledSheet) Key() string {
 	return "xlsx-" + hex.EncodeToString(h.Sum(nil))[:40]
 }
 
-// ReadReportXLSX reads a report's workbook filled in by a unit. It must be
-// for the report and unit of want, with want's rows in order, no formulas
-// and nothing added; its locked cells must still give the checksum it was
-// written with. Known values may differ from want's (the unit's own
-// values become known once submitted): they are not submitted again.
-// Every fault is returned with its sheet, row and column.
+// ReadReportXLSX reads a filled-in workbook with no request to end it
+// (tests); see ReadReportXLSXContext.
 func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
+	return ReadReportXLSXContext(context.Background(), r, want)
+}
+
+// ReadReportXLSXContext reads a report's workbook filled in by a unit,
+// within ReportLimits, and stops when ctx ends. It must be for the report
+// and unit of want, with want's rows in order, no formulas and nothing
+// added; its locked cells must still give the checksum it was written
+// with. Known values may differ from want's (the unit's own values become
+// known once submitted): they are not submitted again. Every fault (the
+// first 50 listed, the others counted) is returned with its sheet, row and
+// column.
+func ReadReportXLSXContext(ctx context.Context, r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 	data, err := readLimited(r)
 	if err != nil {
 		return nil, err
 	}
-	f, err := openXLSX(data)
+	wb, err := openUpload(ctx, data, ReportLimits)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer wb.Close()
 	sh := ReportSheetName
 	check := map[string]string{}
-	if rows, err := f.GetRows(checkSheet); err == nil {
-		for _, r := range rows {
-			if len(r) >= 2 {
-				check[r[0]] = strings.TrimSpace(r[1])
-			}
+	rows, err := wb.Rows(ctx, checkSheet, false)
+	if err != nil {
+		if err := readFault(checkSheet, err); !isMissing(err) {
+			return nil, err
+		}
+	}
+	for _, r := range rows {
+		if len(r) >= 2 {
+			check[r[0]] = strings.TrimSpace(r[1])
 		}
 	}
 	if check["checksum"] == "" || check["report"] == "" {
@@ -867,21 +866,26 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 	if check["report"] != strconv.FormatInt(want.Report, 10) || check["unit"] != want.Unit {
 		return nil, Faults{sheetFault("", 0, "", "collect.fault.other_report", check["report"], check["unit"], want.Report, want.Unit)}
 	}
-	rows, err := f.GetRows(sh)
-	if err != nil {
-		return nil, Faults{sheetFault(sh, 0, "", "collect.fault.sheet_missing")}
+	if rows, err = wb.Rows(ctx, sh, false); err != nil {
+		return nil, readFault(sh, err)
 	}
 	// Values are read raw, as stored, except dates, which are stored as
 	// day numbers: a general format shows 123456789012345 as 1.23457E+14.
-	raw, _ := f.GetRows(sh, excelize.Options{RawCellValue: true})
-	var faults Faults
-	add := func(row, col int, key string, args ...any) bool {
+	raw, err := wb.Rows(ctx, sh, true)
+	if err != nil {
+		return nil, readFault(sh, err)
+	}
+	scan, err := wb.Scan(ctx, sh)
+	if err != nil {
+		return nil, readFault(sh, err)
+	}
+	var faults FaultList
+	add := func(row, col int, key string, args ...any) {
 		c := ""
 		if col >= 0 {
 			c = colName(col)
 		}
-		faults = append(faults, sheetFault(sh, row, c, key, args...))
-		return len(faults) < maxFaults
+		faults.Add(sheetFault(sh, row, c, key, args...))
 	}
 	// A cell lighten's export quoted reads as what it quoted.
 	cell := func(row, col int) string {
@@ -893,10 +897,8 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 	// Formulas, in any cell that holds something.
 	for i, rec := range rows {
 		for c := range rec {
-			if fm, _ := f.GetCellFormula(sh, cellName(c, i+1)); fm != "" {
-				if !add(i+1, c, "collect.fault.formula") {
-					return nil, faults
-				}
+			if scan.Formulas[upload.Cell{Row: i + 1, Col: c}] {
+				add(i+1, c, "collect.fault.formula")
 			}
 		}
 	}
@@ -906,9 +908,7 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 		for c := lastCol + 1; c < len(rec); c++ {
 			if strings.TrimSpace(rec[c]) != "" && !extraCol[c] {
 				extraCol[c] = true
-				if !add(i+1, c, "collect.fault.extra_column") {
-					return nil, faults
-				}
+				add(i+1, c, "collect.fault.extra_column")
 			}
 		}
 	}
@@ -916,29 +916,21 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 	for i, kv := range want.infoRows() {
 		for c, v := range kv {
 			if got := cell(i+1, c); got != strings.TrimSpace(v) {
-				if !add(i+1, c, "collect.fault.locked", v, got) {
-					return nil, faults
-				}
+				add(i+1, c, "collect.fault.locked", v, got)
 			}
 		}
 		for c := 2; c <= lastCol; c++ {
 			if got := cell(i+1, c); got != "" {
-				if !add(i+1, c, "collect.fault.extra_cell", got) {
-					return nil, faults
-				}
+				add(i+1, c, "collect.fault.extra_cell", got)
 			}
 		}
 	}
 	for c := 0; c <= lastCol; c++ {
 		if got := cell(headerRow-1, c); got != "" {
-			if !add(headerRow-1, c, "collect.fault.extra_cell", got) {
-				return nil, faults
-			}
+			add(headerRow-1, c, "collect.fault.extra_cell", got)
 		}
 		if got := cell(headerRow, c); got != reportHeader[c] {
-			if !add(headerRow, c, "collect.fault.locked", reportHeader[c], got) {
-				return nil, faults
-			}
+			add(headerRow, c, "collect.fault.locked", reportHeader[c], got)
 		}
 	}
 	knownAtDownload := map[string]bool{}
@@ -962,16 +954,12 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 			if key == "collect.fault.row_missing" {
 				args = args[:1]
 			}
-			if !add(row, 1, key, args...) {
-				return nil, faults
-			}
+			add(row, 1, key, args...)
 			continue
 		}
 		for c, v := range []string{fl.Name, e.Code, fl.Period, e.Measure} {
 			if got := cell(row, c); got != strings.TrimSpace(v) {
-				if !add(row, c, "collect.fault.locked", v, got) {
-					return nil, faults
-				}
+				add(row, c, "collect.fault.locked", v, got)
 			}
 		}
 		got := cell(row, valueCol)
@@ -989,9 +977,7 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 			knownRows = append(knownRows, i)
 			if !fl.IsKnown {
 				// Known then, no longer held now: nobody filled it.
-				if !add(row, valueCol, "collect.fault.known_expired") {
-					return nil, faults
-				}
+				add(row, valueCol, "collect.fault.known_expired")
 			}
 			continue
 		}
@@ -1003,13 +989,11 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 	}
 	for row := firstField + len(want.Fields); row <= len(rows); row++ {
 		if strings.TrimSpace(strings.Join(rowCells(rows, row), "")) != "" {
-			if !add(row, 0, "collect.fault.extra_row", len(want.Fields)) {
-				return nil, faults
-			}
+			add(row, 0, "collect.fault.extra_row", len(want.Fields))
 		}
 	}
-	if len(faults) > 0 {
-		return nil, faults
+	if faults.Len() > 0 {
+		return nil, faults.Faults()
 	}
 	if asFiled.Checksum() != out.Checksum {
 		// Point at the known values that differ from what lighten holds;
@@ -1020,10 +1004,10 @@ func ReadReportXLSX(r io.Reader, want *ReportSheet) (*FilledSheet, error) {
 				add(row, valueCol, "collect.fault.locked", fl.Known, cell(row, valueCol))
 			}
 		}
-		if len(faults) == 0 {
-			faults = append(faults, sheetFault("", 0, "", "collect.fault.checksum"))
+		if faults.Len() == 0 {
+			faults.Add(sheetFault("", 0, "", "collect.fault.checksum"))
 		}
-		return nil, faults
+		return nil, faults.Faults()
 	}
 	return out, nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"lighten/internal/upload/uploadtest"
 )
 
 func fptr(f float64) *float64 { return &f }
@@ -360,8 +362,15 @@ func FuzzReadDictionary(f *testing.F) {
 	WriteDictionaryXLSX(&buf, sampleElements)
 	f.Add(buf.Bytes())
 	f.Add([]byte("code,name,type,period,owner\nA,甲,text,once,1\n"))
+	f.Add([]byte(strings.Repeat("x,", 5000) + "\n"))
+	f.Add(uploadtest.Bomb(DictionarySheet, 40*uploadtest.MiB))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rows, err := ReadDictionary(bytes.NewReader(data))
+		var rows []DictionaryRow
+		var err error
+		if a, most := uploadtest.Allocated(func() { rows, err = ReadDictionary(bytes.NewReader(data)) }),
+			uploadtest.Bound(len(data), IsXLSX(data), DictionaryLimits.Unzipped); a > most {
+			t.Fatalf("reading %d bytes allocated %d, more than %d", len(data), a, most)
+		}
 		if err != nil {
 			var fs Faults
 			if !errors.As(err, &fs) || len(fs) == 0 {
@@ -399,8 +408,14 @@ func FuzzReadReportXLSX(f *testing.F) {
 	WriteReportXLSX(&buf, want)
 	f.Add(buf.Bytes())
 	f.Add([]byte("PK\x03\x04"))
+	f.Add(uploadtest.Bomb(ReportSheetName, 20*uploadtest.MiB))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err := ReadReportXLSX(bytes.NewReader(data), want)
+		var got *FilledSheet
+		var err error
+		if a, most := uploadtest.Allocated(func() { got, err = ReadReportXLSX(bytes.NewReader(data), want) }),
+			uploadtest.Bound(len(data), true, ReportLimits.Unzipped); a > most {
+			t.Fatalf("reading %d bytes allocated %d, more than %d", len(data), a, most)
+		}
 		if err != nil {
 			var fs Faults
 			if !errors.As(err, &fs) || len(fs) == 0 {

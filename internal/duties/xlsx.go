@@ -1,6 +1,8 @@
 package duties
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +11,7 @@ import (
 
 	"lighten/internal/export"
 	"lighten/internal/i18n"
+	"lighten/internal/upload"
 )
 
 // The three-list layout townships publish: one sheet a list.
@@ -117,18 +120,32 @@ func WriteXLSX(w io.Writer, matters []Matter) error {
 // MaxXLSX bounds the size of a workbook read.
 const MaxXLSX = 10 << 20
 
-// ReadXLSX reads matters from a workbook in the three-list layout. Sheets
-// are recognised by their names; every row is checked, and the first fault
-// is reported with its sheet, row and column.
-func ReadXLSX(r io.Reader) ([]Matter, error) {
-	f, err := excelize.OpenReader(io.LimitReader(r, MaxXLSX+1))
+// Limits bound a duty list's workbook: docs/duties.md lists them. A
+// workbook beyond one is refused before it is read.
+var Limits = upload.Limits{File: MaxXLSX, Unzipped: 64 * upload.MiB, Sheet: 32 * upload.MiB, Other: 8 * upload.MiB,
+	Parts: 1000, Elements: 50_000, Strings: 200_000, Text: upload.TextBytes, Rows: 10_000, Columns: 256, Cells: 200_000}
+
+// ReadXLSX reads a duty list's workbook with no request to end it (the
+// command line, tests); see ReadXLSXContext.
+func ReadXLSX(r io.Reader) ([]Matter, error) { return ReadXLSXContext(context.Background(), r) }
+
+// ReadXLSXContext reads matters from a workbook in the three-list layout,
+// within Limits, and stops when ctx ends. Sheets are recognised by their
+// names; every row is checked, and the first fault is reported with its
+// sheet, row and column.
+func ReadXLSXContext(ctx context.Context, r io.Reader) ([]Matter, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxXLSX+1))
 	if err != nil {
 		return nil, &SheetError{Sheet: "-", Key: "problem.sheet.not_xlsx", Err: err}
 	}
-	defer f.Close()
+	wb, err := upload.OpenWorkbook(ctx, data, Limits)
+	if err != nil {
+		return nil, readError("-", err)
+	}
+	defer wb.Close()
 	var out []Matter
 	found := 0
-	for _, name := range f.GetSheetList() {
+	for _, name := range wb.Sheets() {
 		lower := strings.ToLower(strings.TrimSpace(name))
 		var cat Category
 		for _, s := range sheets {
@@ -142,11 +159,13 @@ func ReadXLSX(r io.Reader) ([]Matter, error) {
 			continue
 		}
 		found++
-		rows, err := f.GetRows(name)
+		rows, err := wb.Rows(ctx, name, false)
 		if err != nil {
-			// The reader's reason is part of the message: without it a
-			// person cannot tell what to mend.
-			return nil, sheetError(name, 0, "", "problem.sheet.unreadable", err.Error())
+			return nil, readError(name, err)
+		}
+		scan, err := wb.Scan(ctx, name)
+		if err != nil {
+			return nil, readError(name, err)
 		}
 		want := 4
 		if cat == Assist {
@@ -166,7 +185,7 @@ func ReadXLSX(r io.Reader) ([]Matter, error) {
 				continue
 			}
 			for c := 0; c < want; c++ {
-				if formula, _ := f.GetCellFormula(name, cellName(c, i+2)); formula != "" {
+				if scan.Formulas[upload.Cell{Row: i + 2, Col: c}] {
 					return nil, sheetError(name, i+2, colName(c), "problem.sheet.formula")
 				}
 			}
@@ -189,6 +208,27 @@ func ReadXLSX(r io.Reader) ([]Matter, error) {
 		return nil, sheetError("-", 0, "", "problem.sheet.no_sheets")
 	}
 	return out, nil
+}
+
+// readError tells what stopped a workbook's read: a limit passed (its
+// message names the limit and its value), or a file that is not a
+// workbook or a sheet that cannot be read. Anything else (the request
+// ended) passes unchanged.
+func readError(sheet string, err error) error {
+	var le *upload.LimitError
+	var nw *upload.NotWorkbook
+	switch {
+	case errors.As(err, &le):
+		// The message names the sheet, if one is at fault.
+		return &SheetError{Sheet: "-", Key: le.Key(), Args: le.Args()}
+	case errors.As(err, &nw) && sheet == "-":
+		return &SheetError{Sheet: "-", Key: "problem.sheet.not_xlsx", Err: nw.Err}
+	case errors.As(err, &nw):
+		// The reader's reason is part of the message: without it a
+		// person cannot tell what to mend.
+		return sheetError(sheet, 0, "", "problem.sheet.unreadable", nw.Err.Error())
+	}
+	return err
 }
 
 func colName(c int) string { n, _ := excelize.ColumnNumberToName(c + 1); return n }

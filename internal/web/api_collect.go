@@ -19,6 +19,7 @@ import (
 	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/units"
+	upl "lighten/internal/upload"
 )
 
 // ElementDecision approves or rejects a proposed element.
@@ -420,14 +421,34 @@ func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request, c *Ctx) error
 // maxBulk bounds a bulk submission body.
 const maxBulk = 64 << 20
 
+// bulkLimits bound a bulk submission in CSV: its bytes, lines, and each
+// line's bytes and columns.
+var bulkLimits = upl.Limits{File: maxBulk, Rows: 1_000_000, Columns: 64, Line: 64 << 10}
+
+// csvError answers a CSV file that could not be read at line: past a
+// limit, malformed, or the request ended.
+func csvError(line int, err error) error {
+	var le *upl.LimitError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &le) && le.Limit == "file", errors.As(err, &mbe):
+		return errorf(CodeTooLarge, "error.too_large", maxBulk)
+	case errors.As(err, &le):
+		return &Error{Code: CodeInvalid, Field: "body", Message: le.Message()}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	return invalid("body", "error.csv", line, err.Error())
+}
+
 // readBulk reads submissions from JSON or CSV (unit,element,value).
 func readBulk(r *http.Request) ([]collect.Submission, error) {
 	body := http.MaxBytesReader(nil, r.Body, maxBulk)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
-		cr := csv.NewReader(body)
+		cr := upl.NewCSV(r.Context(), body, bulkLimits)
 		head, err := cr.Read()
 		if err != nil {
-			return nil, invalid("body", "error.csv", 1, err.Error())
+			return nil, csvError(1, err)
 		}
 		if len(head) > 0 {
 			head[0] = strings.TrimPrefix(head[0], "\ufeff")
@@ -445,7 +466,7 @@ func readBulk(r *http.Request) ([]collect.Submission, error) {
 			}
 			line++
 			if err != nil {
-				return nil, invalid("body", "error.csv", line, err.Error())
+				return nil, csvError(line, err)
 			}
 			if len(rec) != 3 {
 				return nil, invalid("body", "error.csv", line, fmt.Sprintf("%d columns, 3 expected", len(rec)))

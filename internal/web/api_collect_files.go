@@ -108,7 +108,7 @@ func writeFaults(w http.ResponseWriter, err error, status int, e *Error) error {
 		return err
 	}
 	if e == nil {
-		e = errorf(CodeInvalid, "error.file", len(fs))
+		e = errorf(CodeInvalid, "error.file", fs.Count())
 	}
 	if len(fs) > 0 && fs[0].Column != "" {
 		e.Field = fs[0].Column
@@ -221,7 +221,7 @@ func (s *Server) apiImportElements(w http.ResponseWriter, r *http.Request, c *Ct
 	if err != nil {
 		return err
 	}
-	rows, err := collect.ReadDictionary(bytes.NewReader(data))
+	rows, err := collect.ReadDictionaryContext(ctx, bytes.NewReader(data))
 	if err != nil {
 		return writeFaults(w, err, http.StatusBadRequest, nil)
 	}
@@ -245,9 +245,9 @@ func (s *Server) apiImportElements(w http.ResponseWriter, r *http.Request, c *Ct
 		offices[id] = &o
 		return &o, nil
 	}
-	var faults, outside collect.Faults
-	fault := func(to *collect.Faults, row collect.DictionaryRow, col, key string, args ...any) {
-		*to = append(*to, collect.Fault{Sheet: row.Sheet, Row: row.Row, Column: row.Column(col), Message: i18n.Both(key, args...)})
+	var faults, outside collect.FaultList
+	fault := func(to *collect.FaultList, row collect.DictionaryRow, col, key string, args ...any) {
+		to.Add(collect.Fault{Sheet: row.Sheet, Row: row.Row, Column: row.Column(col), Message: i18n.Both(key, args...)})
 	}
 	res := DictionaryImport{Skipped: []string{}}
 	var save []*collect.Element
@@ -292,11 +292,11 @@ func (s *Server) apiImportElements(w http.ResponseWriter, r *http.Request, c *Ct
 		e.Status = collect.Approved
 		save = append(save, e)
 	}
-	if len(outside) > 0 {
-		return writeFaults(w, outside, http.StatusForbidden, errorf(CodeForbidden, "error.file_outside", len(outside)))
+	if outside.Len() > 0 {
+		return writeFaults(w, outside.Faults(), http.StatusForbidden, errorf(CodeForbidden, "error.file_outside", outside.Len()))
 	}
-	if len(faults) > 0 {
-		return writeFaults(w, faults, http.StatusBadRequest, nil)
+	if faults.Len() > 0 {
+		return writeFaults(w, faults.Faults(), http.StatusBadRequest, nil)
 	}
 	err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
 		for _, e := range save {
@@ -384,7 +384,7 @@ func (s *Server) apiSubmitWorkbook(w http.ResponseWriter, r *http.Request, c *Ct
 	if err != nil {
 		return err
 	}
-	filled, err := collect.ReadReportXLSX(bytes.NewReader(data), sh)
+	filled, err := collect.ReadReportXLSXContext(ctx, bytes.NewReader(data), sh)
 	if err != nil {
 		return writeFaults(w, err, http.StatusBadRequest, nil)
 	}
@@ -545,7 +545,7 @@ func (s *Server) apiDHIS2Import(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	ctx := r.Context()
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	isCSV := ct == "text/csv" || ct == "application/csv"
-	vals, err := collect.ReadDataValues(r.Body, isCSV)
+	vals, err := collect.ReadDataValuesContext(ctx, r.Body, isCSV)
 	if err != nil {
 		return writeFaults(w, err, http.StatusBadRequest, nil)
 	}
@@ -564,19 +564,16 @@ func (s *Server) apiDHIS2Import(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if err != nil {
 		return writeFaults(w, err, http.StatusBadRequest, nil)
 	}
-	var outside collect.Faults
+	var outside collect.FaultList
 	for _, v := range checked {
 		ok := c.P.Can(access.ReviewDemands, v.Unit) ||
 			office && v.Element.Owner == c.Person.OfficeID && c.P.Can(access.IssueDemands, v.Unit)
 		if !ok {
-			outside = append(outside, collect.Fault{Row: v.Line, Message: i18n.Both("collect.fault.dhis2_scope", v.Element.Code, v.Unit)})
-			if len(outside) == 50 {
-				break
-			}
+			outside.Add(collect.Fault{Row: v.Line, Message: i18n.Both("collect.fault.dhis2_scope", v.Element.Code, v.Unit)})
 		}
 	}
-	if len(outside) > 0 {
-		return writeFaults(w, outside, http.StatusForbidden, errorf(CodeForbidden, "error.file_outside", len(outside)))
+	if outside.Len() > 0 {
+		return writeFaults(w, outside.Faults(), http.StatusForbidden, errorf(CodeForbidden, "error.file_outside", outside.Len()))
 	}
 	format := "json"
 	if isCSV {

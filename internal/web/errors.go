@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,6 +93,10 @@ func asError(err error) *Error {
 			return &Error{Code: CodeConflict, Message: ce.Message(), Field: ce.Field, cause: err}
 		}
 		return &Error{Code: CodeConflict, Message: i18n.Both("error.conflict", err.Error()), cause: err}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The request ended (the client left, or the server is stopping)
+		// before its work did: nothing was stored.
+		return &Error{Code: CodeUnavailable, Message: i18n.Both("error.cancelled"), cause: err}
 	}
 	if store.Unavailable(err) {
 		return &Error{Code: CodeUnavailable, Message: i18n.Both("error.unavailable"), cause: err}

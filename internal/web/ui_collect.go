@@ -697,7 +697,7 @@ func (s *Server) uiUploadReport(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if err != nil {
 		return err
 	}
-	filled, err := collect.ReadReportXLSX(bytes.NewReader(data), sh)
+	filled, err := collect.ReadReportXLSXContext(ctx, bytes.NewReader(data), sh)
 	if err != nil {
 		var fs collect.Faults
 		if errors.As(err, &fs) {

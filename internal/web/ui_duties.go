@@ -355,7 +355,7 @@ func (s *Server) uiSaveDuties(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		return err
 	}
 	defer f.Close()
-	matters, err := duties.ReadXLSX(f)
+	matters, err := duties.ReadXLSXContext(ctx, f)
 	if err == nil {
 		l := &duties.List{Owner: owner, Level: level, Effective: eff, Matters: matters, Note: strings.TrimSpace(r.PostFormValue("note"))}
 		err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error { return tx.SaveDutyList(ctx, l) })
