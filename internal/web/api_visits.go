@@ -1361,6 +1361,9 @@ func (s *Server) addPhoto(w http.ResponseWriter, r *http.Request, c *Ctx, v *vis
 		}
 		return visits.Photo{}, invalid("photo", "error.visits.photo")
 	}
+	if err := checkForm(r); err != nil {
+		return visits.Photo{}, err
+	}
 	file, hdr, err := r.FormFile("photo")
 	if err != nil {
 		return visits.Photo{}, invalid("photo", "error.visits.photo")

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -121,6 +124,28 @@ func TestControlCharactersRefused(t *testing.T) {
 		ui = f.uiClient("en")
 		r = ui.post("/signin", url.Values{"login": {"guo"}, "password": {fixturePassword}, "next": {"/me\x00"}})
 		uiMust(t, r, http.StatusBadRequest, "next", "control character")
+
+		// A multipart form's text fields, beside its file.
+		f.person("jianfu", "430922", "burden@430922")
+		ui = f.uiClient("en")
+		ui.signIn("jianfu")
+		var form bytes.Buffer
+		mw := multipart.NewWriter(&form)
+		mw.WriteField("owner", "430922\x00")
+		fw, _ := mw.CreateFormFile("file", "duties.xlsx")
+		fw.Write([]byte("not a workbook"))
+		mw.Close()
+		req, _ := http.NewRequest("POST", f.ts.URL+"/units/430922/duties", &form)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := ui.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(page), "owner") || !strings.Contains(string(page), "control character") {
+			t.Fatalf("multipart with NUL: %d\n%s", resp.StatusCode, page)
+		}
 	})
 }
 

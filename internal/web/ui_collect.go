@@ -660,6 +660,9 @@ func (s *Server) uiUploadReport(w http.ResponseWriter, r *http.Request, c *Ctx) 
 		}
 		return errorf(CodeInvalid, "ui.form.bad")
 	}
+	if err := checkForm(r); err != nil {
+		return err
+	}
 	var data []byte
 	if r.MultipartForm != nil {
 		if fhs := r.MultipartForm.File["file"]; len(fhs) > 0 && fhs[0].Size > 0 {

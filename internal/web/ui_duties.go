@@ -304,6 +304,9 @@ func (s *Server) uiSaveDuties(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		}
 		return errorf(CodeInvalid, "ui.form.bad")
 	}
+	if err := checkForm(r); err != nil {
+		return err
+	}
 	owner, err := ownerParam(t, "owner", r.PostFormValue("owner"))
 	if err != nil {
 		return err
