@@ -86,6 +86,20 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// openMenu unfolds the menu as a person on a phone does, by its button;
+// on a wide screen, where the menu is never folded, it does nothing.
+func openMenu() chromedp.Action[chromedp.Void] {
+	ev := chromedp.Evaluate[bool](`(function () {
+		var b = document.querySelector(".menu-toggle");
+		if (b && !b.hidden && b.getAttribute("aria-expanded") !== "true") { b.click(); return true; }
+		return false;
+	})()`)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := ev(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -119,6 +133,14 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form.stack button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("ul.cards")),
 	)
+	// On a phone the menu is folded behind one button.
+	if visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.getElementById("main-nav")).display !== "none"`)); err != nil || visible {
+		t.Fatalf("on a phone the menu is shown before it is asked for (%v)", err)
+	}
+	do(t, ctx, "open the menu", chromedp.Click(chromedp.CSS(".menu-toggle")), chromedp.WaitVisible(chromedp.CSS(`nav.main a[href="/units"]`)))
+	if got := text(t, ctx, ".menu-toggle"); got != "Menu" {
+		t.Fatalf("the menu button reads %q", got)
+	}
 	if got := text(t, ctx, `nav.main a[href="/units"]`); got != "Units" {
 		t.Fatalf("before switching, the units link reads %q, want Units", got)
 	}
@@ -129,13 +151,14 @@ func TestBrowser(t *testing.T) {
 	do(t, ctx, "switch to Chinese",
 		chromedp.Click(chromedp.CSS(`nav.lang a[hreflang="zh-CN"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"] ul.cards`)),
+		openMenu(),
 	)
 	if got := text(t, ctx, `nav.main a[href="/units"]`); got != "单位" {
 		t.Fatalf("after switching, the units link reads %q, want 单位", got)
 	}
 
 	do(t, ctx, "open the tree and a province in it",
-		chromedp.Click(chromedp.CSS(`nav.main a[href="/units"]`)),
+		openMenu(), chromedp.Click(chromedp.CSS(`nav.main a[href="/units"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`details[hx-get="/units/43/children"] > summary`)),
 		chromedp.Click(chromedp.CSS(`details[hx-get="/units/43/children"] > summary .name`)),
 		chromedp.WaitVisible(chromedp.CSS(`details[hx-get="/units/4309/children"]`)),
@@ -216,7 +239,7 @@ func TestBrowserDemand(t *testing.T) {
 
 	do(t, ctx, "sign in as the issuer", signInSteps(base, "minzheng")...)
 	do(t, ctx, "open the form",
-		chromedp.Click(chromedp.CSS(`nav.main a[href="/demands"]`)),
+		openMenu(), chromedp.Click(chromedp.CSS(`nav.main a[href="/demands"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/demands/new"]`)),
 		chromedp.Click(chromedp.CSS(`a[href="/demands/new"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#title")),
@@ -278,10 +301,10 @@ func TestBrowserDemand(t *testing.T) {
 	)
 	fullScreenshot(t, ctx, "demand-findings")
 
-	do(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`nav.main button`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/signin"]`)))
+	do(t, ctx, "sign out", openMenu(), chromedp.Click(chromedp.CSS(`nav.main button`)), chromedp.WaitVisible(chromedp.CSS(`main a[href="/signin"]`)))
 	do(t, ctx, "sign in as the village cadre", signInSteps(base, "sanli")...)
 	do(t, ctx, "open my inbox",
-		chromedp.Click(chromedp.CSS(`nav.main a[href="/units/430922100201/inbox"]`)),
+		openMenu(), chromedp.Click(chromedp.CSS(`nav.main a[href="/units/430922100201/inbox"]`)),
 		chromedp.WaitVisible(chromedp.CSS("ul.inbox")),
 	)
 	if got := text(t, ctx, "ul.inbox"); !strings.Contains(got, "春耕生产情况统计") || !strings.Contains(got, "Fields to fill (1)") {
@@ -363,7 +386,7 @@ func TestBrowserReport(t *testing.T) {
 
 	do(t, ctx, "sign in as the village cadre", signInSteps(base, "cun")...)
 	do(t, ctx, "open the report from the inbox",
-		chromedp.Click(chromedp.CSS(`nav.main a[href="/units/430922100201/inbox"]`)),
+		openMenu(), chromedp.Click(chromedp.CSS(`nav.main a[href="/units/430922100201/inbox"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`ul.inbox a[href="`+form+`"]`)),
 		chromedp.Click(chromedp.CSS(`ul.inbox a[href="`+form+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#v-HH")),

@@ -23,7 +23,7 @@ func TestBrowserVisit(t *testing.T) {
 
 	do(t, ctx, "sign in as the team leader", signInSteps(base, e.people[e.leader].Login)...)
 	do(t, ctx, "open my visits",
-		chromedp.Click(chromedp.CSS(`nav.main a[href="/visits"]`)),
+		openMenu(), chromedp.Click(chromedp.CSS(`nav.main a[href="/visits"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/visits/`+id+`/start"] button`)),
 	)
 	if got := text(t, ctx, "ul.visits"); strings.Contains(got, e.targetName()) {

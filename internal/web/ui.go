@@ -25,7 +25,7 @@ import (
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-//go:embed static/*.css static/*.js
+//go:embed static/*.css static/*.js static/*.svg
 var staticFiles embed.FS
 
 // uiRoutes are the pages people use. Pages that need a person send the

@@ -80,8 +80,8 @@ func TestBrowserRoleHomes(t *testing.T) {
 			if m := keyLike.FindString(body); m != "" {
 				t.Errorf("%s (%s): the home page shows %q:\n%s", login, lang, m, body)
 			}
-			do(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)),
-				chromedp.WaitVisible(chromedp.CSS(`nav.main a[href="/signin"]`)))
+			do(t, ctx, "sign out", openMenu(), chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)),
+				chromedp.WaitVisible(chromedp.CSS(`main a[href="/signin"]`)))
 		}
 	}
 }
