@@ -25,6 +25,7 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 	secure := fs.Bool("secure-cookies", false, i18n.T(l, "cli.serve.flag.secure_cookies"))
 	proxy := fs.Bool("trust-proxy", false, i18n.T(l, "cli.serve.flag.trust_proxy"))
 	base := fs.String("base-url", "", i18n.T(l, "cli.serve.flag.base_url"))
+	load := addLoadFlags(l, fs)
 	if err := parseFlags(l, fs, args); err != nil {
 		return err
 	}
@@ -33,12 +34,12 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 			return failf("cli.serve.bad_base_url", *base)
 		}
 	}
-	db, err := store.Open(ctx, *dsn, store.Options{})
+	db, err := store.Open(ctx, *dsn, load.store(store.Options{}))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, l, db, *addr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, BaseURL: *base, Version: version}, stdout, nil)
+	return serve(ctx, l, db, *addr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, BaseURL: *base, Version: version, Limits: load.limits()}, stdout, nil)
 }
 
 func cmdDemo(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
