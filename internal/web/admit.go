@@ -44,7 +44,7 @@ const (
 	DefaultWrites  = 32
 	DefaultReads   = 256
 	DefaultWait    = time.Second
-	DefaultTimeout = 100 * time.Second // below serve's write timeout (120 s), so the answer still goes out
+	DefaultTimeout = 110 * time.Second // below serve's write timeout (120 s), so the answer still goes out
 )
 
 func busyMessage() i18n.Text { return i18n.Both("error.busy", retryAfter) }
