@@ -93,6 +93,10 @@ func TestNoLockHeldWaitingForConnection(t *testing.T) {
 				{"dictionary", db.ForgetElements, func(ctx context.Context) error { _, err := db.Dictionary(ctx); return err }},
 				{"known values", func() {}, func(ctx context.Context) error { _, err := db.Known(ctx, e, "2026"); return err }},
 				{"completeness", func() {}, func(ctx context.Context) error { _, _, err := db.Completeness(ctx, rec, "", false); return err }},
+				{"a unit's values (a reader statement prepared)", func() {}, func(ctx context.Context) error {
+					_, err := db.UnitValues(ctx, "430922112001", map[string]string{"E1": "2026"})
+					return err
+				}},
 				{"policies", db.ForgetCaches, func(ctx context.Context) error { _, err := db.PolicyTree(ctx); return err }},
 				{"budgets", db.ForgetCaches, func(ctx context.Context) error {
 					_, err := db.BudgetUsed(ctx, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
