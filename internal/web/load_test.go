@@ -402,3 +402,47 @@ func TestAdmissionClassesNameRoutes(t *testing.T) {
 		}
 	}
 }
+
+// A submission that cannot be stored before its deadline (the database's
+// writer held) is answered 503 "busy" with Retry-After, and nothing of it
+// is stored: overload is an answer, never a hang.
+func TestSubmissionPastItsDeadlineIsBusy(t *testing.T) {
+	t.Parallel()
+	for _, kind := range storetest.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			dsn := storetest.DSN(t, kind)
+			db, err := store.Open(context.Background(), dsn, store.Options{LockTimeout: loadDeadline})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.ImportUnits(context.Background(), store.System, fixtureUnits, nil); err != nil {
+				t.Fatal(err)
+			}
+			f := &fixture{t: t, db: db, srv: New(db, Options{Version: "test", Limits: Limits{Timeout: 300 * time.Millisecond}})}
+			f.ts = httptest.NewServer(f.srv)
+			t.Cleanup(f.ts.Close)
+			env := f.reportEnv(t)
+			ctx, cancel := context.WithTimeout(context.Background(), loadDeadline)
+			defer cancel()
+			if a := f.call(ctx, "GET", "/api/v1/units/"+env.codes[0]+"/reports/"+itoa(env.report.ID), env.village[0], nil); a.status != http.StatusOK {
+				t.Fatalf("form: %d %s %v", a.status, a.body, a.err)
+			}
+			release := holdWriter(t, kind, dsn)
+			defer release()
+			a := f.call(ctx, "POST", env.path(0), env.village[0], collect.Submission{Values: map[string]string{"HH": "1", "POP": "2"}, Key: "late"})
+			if a.err != nil {
+				t.Fatal(a.err)
+			}
+			e := decodeJSON[map[string]*Error](t, a.body)["error"]
+			if a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") == "" || e == nil || e.Code != CodeBusy {
+				t.Fatalf("a submission past its deadline: %d %v %s", a.status, a.header, a.body)
+			}
+			release()
+			if h, err := db.History(context.Background(), env.codes[0], "HH", "2026"); err != nil || len(h) != 0 {
+				t.Fatalf("stored after busy: %v %v", h, err)
+			}
+		})
+	}
+}
