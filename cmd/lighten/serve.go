@@ -27,6 +27,7 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 	proxies := fs.Int("trusted-proxies", 1, i18n.T(l, "cli.serve.flag.trusted_proxies"))
 	base := fs.String("base-url", "", i18n.T(l, "cli.serve.flag.base_url"))
 	metricsAddr := fs.String("metrics-addr", "", i18n.T(l, "cli.serve.flag.metrics_addr"))
+	load := addLoadFlags(l, fs)
 	if err := parseFlags(l, fs, args); err != nil {
 		return err
 	}
@@ -38,13 +39,13 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 	if *proxies < 1 || *proxies > 10 {
 		return failf("cli.serve.bad_trusted_proxies", *proxies)
 	}
-	db, err := store.Open(ctx, *dsn, store.Options{})
+	db, err := store.Open(ctx, *dsn, load.store(store.Options{}))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	return serve(ctx, l, db, *addr, *metricsAddr, web.Options{SecureCookies: *secure, TrustProxy: *proxy, TrustedProxies: *proxies, BaseURL: *base,
-		Version: version}, stdout, nil)
+		Version: version, Limits: load.limits()}, stdout, nil)
 }
 
 func cmdDemo(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {

@@ -78,9 +78,6 @@ func (db *DB) bulkLoad(ctx context.Context, table string, cols []string, fill fu
 	var err error
 	if db.Dialect == Postgres {
 		n, err = db.copyIn(ctx, table, cols, fill)
-		if err == nil {
-			_, err = db.w.ExecContext(ctx, `VACUUM ANALYZE `+table)
-		}
 	} else {
 		n, err = db.insertMany(ctx, table, cols, fill)
 	}
@@ -96,6 +93,12 @@ func (db *DB) copyIn(ctx context.Context, table string, cols []string, fill func
 		return 0, err
 	}
 	defer conn.Close()
+	// A national load is one statement of many minutes: no
+	// statement_timeout on this connection until it is done.
+	if _, err := conn.ExecContext(ctx, `SET statement_timeout = 0`); err != nil {
+		return 0, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `RESET statement_timeout`)
 	var n int64
 	err = conn.Raw(func(dc any) error {
 		row := make([]any, len(cols))
@@ -109,6 +112,9 @@ func (db *DB) copyIn(ctx context.Context, table string, cols []string, fill func
 		n, err = dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, src)
 		return err
 	})
+	if err == nil {
+		_, err = conn.ExecContext(ctx, `VACUUM ANALYZE `+table)
+	}
 	return n, err
 }
 

@@ -165,16 +165,61 @@ func (d *Dictionary) RulesFor(codes map[string]*collect.Element) []collect.Rule 
 	return out
 }
 
-// Dictionary reads the data dictionary.
+// Dictionary reads the data dictionary. It is kept for a second, and read
+// again at once after a change on this server; the read holds no lock and
+// is made once for all who ask at the same time.
 func (db *DB) Dictionary(ctx context.Context) (*Dictionary, error) {
 	c := &db.collect
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dict != nil && time.Since(c.checked) < treeRecheck {
-		return c.dict, nil
+	d, gen := c.dict, c.dictGen
+	fresh := d != nil && time.Since(c.checked) < treeRecheck
+	c.mu.Unlock()
+	if fresh {
+		return d, nil
 	}
+	// A read begun before a change is not joined by those who ask after it.
+	return flight(ctx, &c.flights, "dictionary "+strconv.FormatUint(gen, 10), func(ctx context.Context) (*Dictionary, error) {
+		d, err := readDictionary(ctx, db.r)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.dictGen == gen {
+			c.dict, c.checked = d, time.Now()
+		}
+		c.mu.Unlock()
+		return d, nil
+	})
+}
+
+// dictionary is the dictionary a transaction writes values with. The
+// elements' ids never change, so the one this server holds serves,
+// however old, when it has every element named; otherwise it is read
+// through the transaction's own connection, never by waiting for
+// another.
+func (tx *Tx) dictionary(ctx context.Context, vals []Value) (*Dictionary, error) {
+	c := &tx.db.collect
+	c.mu.Lock()
+	d := c.dict
+	c.mu.Unlock()
+	if d != nil {
+		all := true
+		for _, v := range vals {
+			if _, ok := d.Elements[v.Element]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return d, nil
+		}
+	}
+	return readDictionary(ctx, tx.tx)
+}
+
+func readDictionary(ctx context.Context, q querier) (*Dictionary, error) {
 	d := &Dictionary{Elements: map[string]*collect.Element{}, ByID: map[int64]*collect.Element{}}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+elementColumns+` FROM elements`)
+	rows, err := q.QueryContext(ctx, `SELECT `+elementColumns+` FROM elements`)
 	if err != nil {
 		return nil, fmt.Errorf("read dictionary: %w", err)
 	}
@@ -187,7 +232,10 @@ func (db *DB) Dictionary(ctx context.Context) (*Dictionary, error) {
 		d.Elements[e.Code], d.ByID[e.ID] = e, e
 	}
 	rows.Close()
-	rows, err = db.r.QueryContext(ctx, `SELECT id, left_code, op, right_code FROM element_rules ORDER BY id`)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read dictionary: %w", err)
+	}
+	rows, err = q.QueryContext(ctx, `SELECT id, left_code, op, right_code FROM element_rules ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("read rules: %w", err)
 	}
@@ -199,7 +247,6 @@ func (db *DB) Dictionary(ctx context.Context) (*Dictionary, error) {
 		}
 		d.Rules = append(d.Rules, r)
 	}
-	c.dict, c.checked = d, time.Now()
 	return d, rows.Err()
 }
 
@@ -343,7 +390,7 @@ func (tx *Tx) WriteValues(ctx context.Context, unit string, demandID int64, sour
 	if len(vals) == 0 {
 		return nil
 	}
-	d, err := tx.db.Dictionary(ctx)
+	d, err := tx.dictionary(ctx, vals)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"lighten/internal/collect"
 	"lighten/internal/units"
@@ -31,15 +35,22 @@ const complReports = 64
 
 const pgLookback = 10_000
 
-// complCache keeps the completeness sets of recent reports.
+// complCache keeps the completeness sets of recent reports. mu is held
+// only to look at or change them in memory, never across a query, as
+// collectCache's (known.go).
 type complCache struct {
 	mu      sync.Mutex
 	tree    *units.Tree
 	started bool
-	upto    int64   // every submission with id <= upto that will ever commit has been read
-	gaps    []idGap // PostgreSQL: runs of ids above upto missing when last read
+	upto    int64      // every submission with id <= upto that will ever commit has been read, save the gaps'
+	follow  idFollower // PostgreSQL: runs of ids missing (idgaps.go)
 	reports map[int64]*complSets
 	tick    uint64
+	// runs counts the catch-ups begun, caught is the last that finished;
+	// catching lets one run at a time.
+	runs, caught uint64
+	catching     chan struct{}
+	flights      singleflight.Group
 	// counts of sets built, for tests
 	built int
 }
@@ -47,6 +58,7 @@ type complCache struct {
 // complSets are one report's sets.
 type complSets struct {
 	due    time.Time
+	upto   int64 // every submission with id <= upto is applied, save the gaps'
 	sub    collect.Bitset
 	onTime collect.Bitset
 	other  map[string]bool // codes not in the tree: on time?
@@ -96,21 +108,31 @@ func (s *complSets) count(tree *units.Tree, code string) (n, on int) {
 	return n, on
 }
 
-// complSetsFor returns a report's sets, caught up. The caller holds c.mu
-// while it uses them.
+// complSetsFor returns a report's sets, caught up. The caller takes c.mu
+// to count from them.
 func (db *DB) complSetsFor(ctx context.Context, c *complCache, tree *units.Tree, d *DemandRecord) (*complSets, error) {
-	if c.tree != tree {
-		c.tree, c.reports = tree, map[int64]*complSets{}
-	}
-	if !c.started {
-		var maxID int64
-		if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM submissions`).Scan(&maxID); err != nil {
-			return nil, fmt.Errorf("completeness: %w", err)
+	c.mu.Lock()
+	started := c.started
+	c.mu.Unlock()
+	if !started {
+		_, err := flight(ctx, &c.flights, "start", func(ctx context.Context) (bool, error) {
+			var maxID int64
+			if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM submissions`).Scan(&maxID); err != nil {
+				return false, fmt.Errorf("completeness: %w", err)
+			}
+			if db.Dialect == Postgres {
+				maxID = max(maxID-pgLookback, 0)
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if !c.started {
+				c.upto, c.started = maxID, true
+			}
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		if db.Dialect == Postgres {
-			maxID = max(maxID-pgLookback, 0)
-		}
-		c.upto, c.gaps, c.started = maxID, nil, true
 	}
 	// Catch up first, so that upto is where the build below starts from:
 	// a submission committed after the build reads has an id above it.
@@ -118,14 +140,30 @@ func (db *DB) complSetsFor(ctx context.Context, c *complCache, tree *units.Tree,
 		return nil, err
 	}
 	due := d.When().UTC()
-	s := c.reports[d.ID]
-	if s != nil && !s.due.Equal(due) {
-		s = nil
+	c.mu.Lock()
+	if c.tree != tree {
+		c.tree, c.reports = tree, map[int64]*complSets{}
 	}
-	if s == nil {
-		var err error
-		if s, err = db.complBuild(ctx, tree, d.ID, due); err != nil {
+	s := c.reports[d.ID]
+	from := c.upto
+	c.mu.Unlock()
+	if s != nil && s.due.Equal(due) {
+		return c.touch(s), nil
+	}
+	key := fmt.Sprintf("build %p %d %d", tree, d.ID, due.UnixMicro())
+	s, err := flight(ctx, &c.flights, key, func(ctx context.Context) (*complSets, error) {
+		s, err := db.complBuild(ctx, tree, d.ID, due)
+		if err != nil {
 			return nil, err
+		}
+		s.upto = from
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.tree != tree {
+			return nil, nil
+		}
+		if cur := c.reports[d.ID]; cur != nil && cur.due.Equal(due) {
+			return cur, nil
 		}
 		c.built++
 		if len(c.reports) >= complReports {
@@ -139,16 +177,38 @@ func (db *DB) complSetsFor(ctx context.Context, c *complCache, tree *units.Tree,
 			delete(c.reports, old)
 		}
 		c.reports[d.ID] = s
+		return s, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	if s == nil { // the tree changed meanwhile
+		return complBlank(tree, due), nil
+	}
+	// What was submitted while the sets were built.
+	if err := db.complCatchUp(ctx, c); err != nil {
+		return nil, err
+	}
+	return c.touch(s), nil
+}
+
+func complBlank(tree *units.Tree, due time.Time) *complSets {
+	n := tree.Len()
+	return &complSets{due: due, sub: collect.NewBitset(n), onTime: collect.NewBitset(n), other: map[string]bool{}}
+}
+
+// touch marks a report's sets used, for the choice of which to drop.
+func (c *complCache) touch(s *complSets) *complSets {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.tick++
 	s.used = c.tick
-	return s, nil
+	return s
 }
 
 // complBuild reads a report's submissions along submissions_demand.
 func (db *DB) complBuild(ctx context.Context, tree *units.Tree, demand int64, due time.Time) (*complSets, error) {
-	n := tree.Len()
-	s := &complSets{due: due, sub: collect.NewBitset(n), onTime: collect.NewBitset(n), other: map[string]bool{}}
+	s := complBlank(tree, due)
 	rows, err := db.r.QueryContext(ctx, `SELECT unit_code, at FROM submissions WHERE demand_id = $1 ORDER BY unit_code, at`, demand)
 	if err != nil {
 		return nil, fmt.Errorf("completeness: %w", err)
@@ -173,34 +233,111 @@ func (db *DB) complBuild(ctx context.Context, tree *units.Tree, demand int64, du
 	return s, nil
 }
 
+// submRow is a submission as a catch-up reads it.
+type submRow struct {
+	id, demand int64
+	code       string
+	at         time.Time
+	gap        bool
+}
+
 // complCatchUp applies the submissions written since the cache last read,
-// by any server, to the reports it holds.
+// by any server, to the reports it holds: one catch-up at a time, reading
+// with no lock held, as the fresh-value sets' (known.go).
 func (db *DB) complCatchUp(ctx context.Context, c *complCache) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, demand_id, unit_code, at FROM submissions WHERE id > $1 ORDER BY id`, c.upto)
-	if err != nil {
-		return fmt.Errorf("completeness: %w", err)
+	c.mu.Lock()
+	asked := c.runs
+	c.mu.Unlock()
+	select {
+	case c.catching <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	defer rows.Close()
-	gs := newGapScan(c.upto)
-	var id, demand int64
-	var code string
-	var at time.Time
-	for rows.Next() {
-		if err := rows.Scan(&id, &demand, &code, &at); err != nil {
+	defer func() { <-c.catching }()
+	c.mu.Lock()
+	if c.caught > asked {
+		c.mu.Unlock()
+		return nil
+	}
+	c.runs++
+	run, tree, from := c.runs, c.tree, c.upto
+	parts := map[*complSets]bool{}
+	for _, s := range c.reports {
+		parts[s] = true
+		from = min(from, s.upto)
+	}
+	gaps := slices.Clone(c.follow.gaps)
+	c.mu.Unlock()
+
+	apply := func(rows []submRow) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.tree != tree {
+			return
+		}
+		for _, r := range rows {
+			if s, ok := c.reports[r.demand]; ok && (r.id > s.upto || r.gap) {
+				s.add(tree, nil, r.code, r.at)
+			}
+		}
+	}
+	var filled []int64
+	if db.Dialect == Postgres && len(gaps) > 0 {
+		lo, hi := gapBounds(gaps)
+		rows, err := db.readSubmissions(ctx, `SELECT s.id, s.demand_id, s.unit_code, s.at
+			FROM unnest($1::bigint[], $2::bigint[]) AS g (lo, hi) JOIN submissions s ON s.id BETWEEN g.lo AND g.hi`, lo, hi)
+		if err != nil {
 			return err
 		}
-		gs.saw(id)
-		if s, ok := c.reports[demand]; ok {
-			s.add(c.tree, nil, code, at)
+		for i := range rows {
+			rows[i].gap = true
+			filled = append(filled, rows[i].id)
+		}
+		apply(rows)
+	}
+	gs := newGapScan(from)
+	for {
+		rows, err := db.readSubmissions(ctx, `SELECT id, demand_id, unit_code, at FROM submissions WHERE id > $1 ORDER BY id LIMIT `+strconv.Itoa(catchChunk), gs.next-1)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			gs.saw(r.id)
+		}
+		apply(rows)
+		if len(rows) < catchChunk {
+			break
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("completeness: %w", err)
-	}
-	upto := gs.next - 1
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if db.Dialect == Postgres {
-		upto, c.gaps = gs.settle(c.gaps, c.upto, time.Now())
+		c.follow.update(gs, filled, time.Now())
 	}
-	c.upto = max(c.upto, upto)
+	c.upto = max(c.upto, gs.next-1)
+	for s := range parts {
+		s.upto = max(s.upto, gs.next-1)
+	}
+	c.caught = run
 	return nil
+}
+
+func (db *DB) readSubmissions(ctx context.Context, q string, args ...any) ([]submRow, error) {
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("completeness: %w", err)
+	}
+	defer rows.Close()
+	var out []submRow
+	for rows.Next() {
+		var r submRow
+		if err := rows.Scan(&r.id, &r.demand, &r.code, &r.at); err != nil {
+			return nil, fmt.Errorf("completeness: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("completeness: %w", err)
+	}
+	return out, nil
 }

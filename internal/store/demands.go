@@ -697,6 +697,7 @@ type loadCache struct {
 	version int64
 	checked time.Time
 	months  map[string]budgetMonth
+	gen     uint64 // moved by forget
 }
 
 type budgetMonth map[string]int
@@ -705,24 +706,32 @@ type budgetMonth map[string]int
 func (b budgetMonth) Used(code string) int { return b[code] }
 
 // BudgetUsed returns every unit's use of its budget in the month starting
-// at month.
+// at month. The database is read with no lock held.
 func (db *DB) BudgetUsed(ctx context.Context, month time.Time) (gate.Budget, error) {
 	key := monthKey(month)
 	c := &db.loads
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.months == nil || time.Since(c.checked) >= treeRecheck {
-		v, err := db.metaVersion(ctx, "loads_version")
-		if err != nil {
+	fresh := c.months != nil && time.Since(c.checked) < treeRecheck
+	b, ok := c.months[key]
+	have, gen := c.version, c.gen
+	c.mu.Unlock()
+	if fresh && ok {
+		return b, nil
+	}
+	v := have
+	if !fresh {
+		var err error
+		if v, err = db.metaVersion(ctx, "loads_version"); err != nil {
 			return nil, err
 		}
-		if c.months == nil || v != c.version {
-			c.months, c.version = map[string]budgetMonth{}, v
+		if v == have && ok {
+			c.mu.Lock()
+			if c.gen == gen && c.version == v {
+				c.checked = time.Now()
+			}
+			c.mu.Unlock()
+			return b, nil
 		}
-		c.checked = time.Now()
-	}
-	if b, ok := c.months[key]; ok {
-		return b, nil
 	}
 	tree, err := db.Tree(ctx)
 	if err != nil {
@@ -733,7 +742,7 @@ func (db *DB) BudgetUsed(ctx context.Context, month time.Time) (gate.Budget, err
 		return nil, fmt.Errorf("read loads: %w", err)
 	}
 	defer rows.Close()
-	b := budgetMonth{}
+	b = budgetMonth{}
 	for rows.Next() {
 		var level, minutes int
 		var under, unit string
@@ -750,6 +759,17 @@ func (db *DB) BudgetUsed(ctx context.Context, month time.Time) (gate.Budget, err
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return b, nil // changed meanwhile: good for this caller, not kept
+	}
+	if c.months == nil || c.version != v {
+		c.months, c.version = map[string]budgetMonth{}, v
+	}
+	if !fresh {
+		c.checked = time.Now()
 	}
 	c.months[key] = b
 	return b, nil

@@ -1,22 +1,34 @@
 package store
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // Caches caught up by id (fresh-value sets, completeness sets) read the
 // rows whose id is above the highest they have applied. SQLite has one
 // writer, so ids commit in order. PostgreSQL hands ids out from a sequence
-// to transactions that commit in any order: having read id n, a reader may
-// later see a smaller id commit. So on PostgreSQL a reader remembers the
-// runs of ids missing below the highest it read (a transaction still open,
-// or one rolled back) and takes itself as caught up only to just below the
-// first of them, reading again from there the next time, until that run
-// has been missing for gapWait, when it is taken as rolled back.
+// to transactions that commit in any order, and a rolled-back transaction
+// leaves its ids unused for good: having read id n, a reader may later see
+// a smaller id commit, or never. Gaps are normal there.
+//
+// So on PostgreSQL a reader takes itself as caught up to the highest id it
+// read, and remembers the runs of ids missing below it (a transaction
+// still open, or one rolled back). Each time it catches up it reads again
+// only the ids of those runs, along the primary key, which costs next to
+// nothing when they are still missing; a run is forgotten once every id of
+// it has been read, or once it has been missing for gapWait, when it is
+// taken as rolled back. Nothing waits for a gap, and what follows it is
+// never read twice.
 //
 // A transaction open longer than gapWait, or one whose ids were handed out
 // before a cache was built and which commits after, is missed until the
 // cache is built again (an hour at most for fresh-value sets, a change of
 // tree or due date for completeness).
 const gapWait = 2 * time.Minute
+
+// maxGaps bounds the runs remembered; beyond it the oldest are let go.
+const maxGaps = 4096
 
 // idGap is a run of missing ids, lo to hi inclusive, missing since a time.
 type idGap struct {
@@ -40,39 +52,68 @@ func (g *gapScan) saw(id int64) {
 	g.next = max(g.next, id+1)
 }
 
-// settle says up to which id the reader is caught up, and which runs it
-// must remember. A run keeps the time it was first seen missing from the
-// remembered runs it overlaps (runs only shrink or split as their ids
-// commit); a run wholly at or below settled, the furthest the reader was
-// ever caught up to, was let go before (a reader reading again from
-// further back, as a build of its sets does) and is old. The first run
-// less than gapWait old holds the reader back to just below it; it and
-// every run above it are remembered, the older ones too, so that they are
-// not taken for new when read again.
-func (g *gapScan) settle(prev []idGap, settled int64, now time.Time) (upto int64, keep []idGap) {
-	upto = g.next - 1
-	first := -1
-	j := 0
-	for i := range g.runs {
-		r := &g.runs[i]
+// idFollower is what a PostgreSQL reader by id remembers between
+// catch-ups: the runs of ids missing below what it read, and the furthest
+// it ever read (settled).
+type idFollower struct {
+	gaps    []idGap
+	settled int64
+}
+
+// gapBounds lists the runs' bounds, for the query that reads them again.
+func gapBounds(gaps []idGap) (lo, hi []int64) {
+	lo, hi = make([]int64, len(gaps)), make([]int64, len(gaps))
+	for i, g := range gaps {
+		lo[i], hi[i] = g.lo, g.hi
+	}
+	return lo, hi
+}
+
+// update takes in one catch-up: the runs it found missing among the new
+// ids it read (scan), and the ids it found when reading the remembered
+// runs again (filled, in any order). Runs wholly at or below settled that
+// are not remembered were let go before (a reader reading again from
+// further back, as a build of its sets does) and stay let go.
+func (f *idFollower) update(scan gapScan, filled []int64, now time.Time) {
+	sort.Slice(filled, func(i, j int) bool { return filled[i] < filled[j] })
+	var keep []idGap
+	for _, g := range f.gaps {
+		if now.Sub(g.since) >= gapWait {
+			continue
+		}
+		keep = append(keep, split(g, filled)...)
+	}
+	for _, r := range scan.runs {
+		if r.hi <= f.settled {
+			continue
+		}
+		r.lo = max(r.lo, f.settled+1)
 		r.since = now
-		if r.hi <= settled {
-			r.since = time.Time{}
-		}
-		for j < len(prev) && prev[j].hi < r.lo {
-			j++
-		}
-		for k := j; k < len(prev) && prev[k].lo <= r.hi; k++ {
-			if prev[k].since.Before(r.since) {
-				r.since = prev[k].since
-			}
-		}
-		if first < 0 && now.Sub(r.since) < gapWait {
-			first, upto = i, r.lo-1
-		}
+		keep = append(keep, r)
 	}
-	if first < 0 {
-		return upto, nil
+	sort.Slice(keep, func(i, j int) bool { return keep[i].lo < keep[j].lo })
+	if len(keep) > maxGaps {
+		sort.SliceStable(keep, func(i, j int) bool { return keep[i].since.After(keep[j].since) })
+		keep = keep[:maxGaps]
+		sort.Slice(keep, func(i, j int) bool { return keep[i].lo < keep[j].lo })
 	}
-	return upto, g.runs[first:]
+	f.gaps = keep
+	f.settled = max(f.settled, scan.next-1)
+}
+
+// split removes the ids found (sorted) from a run.
+func split(g idGap, found []int64) []idGap {
+	i := sort.Search(len(found), func(i int) bool { return found[i] >= g.lo })
+	var out []idGap
+	lo := g.lo
+	for ; i < len(found) && found[i] <= g.hi; i++ {
+		if found[i] > lo {
+			out = append(out, idGap{lo: lo, hi: found[i] - 1, since: g.since})
+		}
+		lo = found[i] + 1
+	}
+	if lo <= g.hi {
+		out = append(out, idGap{lo: lo, hi: g.hi, since: g.since})
+	}
+	return out
 }

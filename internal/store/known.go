@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"lighten/internal/collect"
 	"lighten/internal/units"
@@ -58,22 +61,37 @@ const valsLookback = 250_000
 // collectCache keeps the dictionary and, per period, which units hold a
 // fresh value of each element, in step with the database by reading only
 // the values added since it last looked.
+//
+// mu guards the fields and is held only to look at them or change them in
+// memory: never while a query runs or a connection is awaited, so that a
+// request holding a connection never waits for one that waits for a
+// connection. Reads are made before it is taken, and what they found is
+// put in place after: the dictionary and a period's sets are read once
+// for all who ask at the same time (flights), the values written since
+// by one catch-up at a time (catching).
 type collectCache struct {
 	mu      sync.Mutex
 	dict    *Dictionary
+	dictGen uint64 // moved by every change to the dictionary
 	checked time.Time
 	tree    *units.Tree
 	periods map[string]*periodSets
-	gaps    []idGap // PostgreSQL: runs of value ids missing when last caught up (idgaps.go)
-	settled int64   // PostgreSQL: the furthest the sets were ever caught up to
-	// counts of where sets came from, for tests
+	follow  idFollower // PostgreSQL: runs of value ids missing (idgaps.go)
+	// started counts the catch-ups begun, caught is the last one that
+	// finished; catching lets one run at a time.
+	started, caught uint64
+	catching        chan struct{}
+	flights         singleflight.Group
+	// counts of where sets came from, and of the values rows read
+	// catching up, for tests
 	loaded, built int
+	rowsRead      int64
 }
 
 // periodSets are the fresh-value sets of every element of one period.
 type periodSets struct {
 	built time.Time                // when values gone stale were last left out
-	upto  int64                    // every value with id <= upto is applied
+	upto  int64                    // every value with id <= upto is applied, save the gaps' (idgaps.go)
 	sets  map[int64]collect.Bitset // by element id
 	days  map[int64]int            // each element's valid_days when its set was made
 
@@ -86,7 +104,34 @@ type periodSets struct {
 func (c *collectCache) forgetElements() {
 	c.mu.Lock()
 	c.dict = nil
+	c.dictGen++
 	c.mu.Unlock()
+}
+
+// flightTimeout bounds a read made once for several callers, which
+// therefore runs under none of their contexts.
+const flightTimeout = time.Minute
+
+// flight runs fn once for every caller asking with the same key at the same
+// time, and waits for it at most as long as ctx allows. fn runs under a
+// context of its own, so that one caller giving up does not fail the
+// others.
+func flight[T any](ctx context.Context, g *singleflight.Group, key string, fn func(context.Context) (T, error)) (T, error) {
+	ch := g.DoChan(key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flightTimeout)
+		defer cancel()
+		return fn(fctx)
+	})
+	var zero T
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return zero, r.Err
+		}
+		return r.Val.(T), nil
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
 }
 
 // Known says which units hold a fresh value of an element for a period,
@@ -96,39 +141,24 @@ func (db *DB) Known(ctx context.Context, e *collect.Element, period string) (col
 	if err != nil {
 		return nil, err
 	}
-	dict, err := db.Dictionary(ctx) // before c.mu, which it takes too
+	dict, err := db.Dictionary(ctx)
 	if err != nil {
+		return nil, err
+	}
+	now := db.Now()
+	if err := db.period(ctx, tree, dict, e, period, now); err != nil {
+		return nil, err
+	}
+	if err := db.catchUp(ctx, dict, now); err != nil {
 		return nil, err
 	}
 	c := &db.collect
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.tree != tree {
-		c.tree, c.periods = tree, map[string]*periodSets{}
-	}
-	now := db.Now()
 	ps := c.periods[period]
-	if ps != nil {
-		if d, ok := ps.days[e.ID]; (ok && d != e.ValidDays) || now.Sub(ps.built) >= knownHorizon {
-			ps = nil // an element's validity changed, or too old to trust
-		}
-	}
-	if ps == nil {
-		if ps, err = db.loadPeriod(ctx, tree, dict, period, now); err != nil {
-			return nil, err
-		}
-		if ps != nil {
-			c.loaded++
-		} else {
-			if ps, err = db.buildPeriod(ctx, tree, dict, period, now); err != nil {
-				return nil, err
-			}
-			c.built++
-		}
-		c.periods[period] = ps
-	}
-	if err := db.catchUp(ctx, c, dict, now); err != nil {
-		return nil, err
+	if c.tree != tree || ps == nil {
+		// The tree changed while this call read: its sets are gone.
+		return collect.NewBitset(tree.Len()), nil
 	}
 	switch {
 	case !ps.refreshing && now.Sub(ps.built) >= knownRefresh:
@@ -139,6 +169,54 @@ func (db *DB) Known(ctx context.Context, e *collect.Element, period string) (col
 		db.save(tree, period, ps, now)
 	}
 	return ps.set(e.ID, tree.Len(), e.ValidDays), nil
+}
+
+// period makes sure a period's sets are in the cache and can be used for
+// e: loaded from a snapshot or built, outside the cache's lock and once for
+// all who ask at the same time.
+func (db *DB) period(ctx context.Context, tree *units.Tree, dict *Dictionary, e *collect.Element, period string, now time.Time) error {
+	c := &db.collect
+	usable := func(ps *periodSets) bool {
+		if ps == nil {
+			return false
+		}
+		d, ok := ps.days[e.ID]
+		return !(ok && d != e.ValidDays) && now.Sub(ps.built) < knownHorizon // else its validity changed, or too old to trust
+	}
+	c.mu.Lock()
+	if c.tree != tree {
+		c.tree, c.periods = tree, map[string]*periodSets{}
+	}
+	ok := usable(c.periods[period])
+	c.mu.Unlock()
+	if ok {
+		return nil
+	}
+	key := fmt.Sprintf("period %p %s %d", tree, period, e.ValidDays)
+	_, err := flight(ctx, &c.flights, key, func(ctx context.Context) (bool, error) {
+		ps, err := db.loadPeriod(ctx, tree, dict, period, now)
+		if err != nil {
+			return false, err
+		}
+		loaded := ps != nil
+		if !loaded {
+			if ps, err = db.buildPeriod(ctx, tree, dict, period, now); err != nil {
+				return false, err
+			}
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.tree == tree && !usable(c.periods[period]) {
+			c.periods[period] = ps
+			if loaded {
+				c.loaded++
+			} else {
+				c.built++
+			}
+		}
+		return true, nil
+	})
+	return err
 }
 
 // set is an element's set, made empty when the period holds none of its
@@ -224,68 +302,146 @@ func (db *DB) buildPeriod(ctx context.Context, tree *units.Tree, dict *Dictionar
 	return ps, nil
 }
 
+// catchChunk is how many values a catch-up reads at a time; each chunk
+// is applied under the cache's lock, quickly, between reads.
+const catchChunk = 50_000
+
+// valRow is a value as a catch-up reads it.
+type valRow struct {
+	id, element  int64
+	unit, period string
+	at           time.Time
+	current      bool
+	gap          bool // read again from a run of missing ids
+}
+
 // catchUp applies the values written since the cache last looked, by any
 // server, to the fresh-value sets it holds. A value is applied only if it
-// is current and fresh, so reading one again is harmless.
-func (db *DB) catchUp(ctx context.Context, c *collectCache, dict *Dictionary, now time.Time) error {
+// is current and fresh, so reading one again is harmless. One catch-up runs
+// at a time; a call finds its work done if one that began after it was
+// made has finished meanwhile. The reads hold no lock; what they found is
+// applied under the cache's lock, chunk by chunk.
+func (db *DB) catchUp(ctx context.Context, dict *Dictionary, now time.Time) error {
+	c := &db.collect
+	c.mu.Lock()
 	if len(c.periods) == 0 {
+		c.mu.Unlock()
 		return nil
 	}
+	asked := c.started
+	c.mu.Unlock()
+	select {
+	case c.catching <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.catching }()
+
+	c.mu.Lock()
+	if c.caught > asked {
+		c.mu.Unlock()
+		return nil
+	}
+	c.started++
+	run := c.started
+	tree := c.tree
 	from := int64(-1)
+	parts := map[*periodSets]bool{}
 	for _, ps := range c.periods {
+		parts[ps] = true
 		if from < 0 || ps.upto < from {
 			from = ps.upto
 		}
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, unit_code, element_id, period, at, current FROM vals WHERE id > $1 ORDER BY id`, from)
-	if err != nil {
-		return fmt.Errorf("catch up on values: %w", err)
-	}
-	defer rows.Close()
-	n := c.tree.Len()
-	gs := newGapScan(from)
-	var id, element int64
-	var unit, period string
-	var at time.Time
-	var current bool
-	for rows.Next() {
-		if err := rows.Scan(&id, &unit, &element, &period, valAt{&at}, &current); err != nil {
-			return err
+	gaps := slices.Clone(c.follow.gaps)
+	c.mu.Unlock()
+
+	apply := func(rows []valRow) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.rowsRead += int64(len(rows))
+		if c.tree != tree {
+			return
 		}
-		gs.saw(id)
-		ps, ok := c.periods[period]
-		if !ok || !current || id <= ps.upto {
-			continue
-		}
-		days := 0
-		if e, ok := dict.ByID[element]; ok {
-			if at.Before(e.FreshSince(now)) {
+		n := tree.Len()
+		for _, r := range rows {
+			ps, ok := c.periods[r.period]
+			if !ok || !r.current || (r.id <= ps.upto && !r.gap) {
 				continue
 			}
-			days = e.ValidDays
-		}
-		if p, ok := c.tree.Pos(unit); ok {
-			ps.set(element, n, days).Set(p)
+			days := 0
+			if e, ok := dict.ByID[r.element]; ok {
+				if r.at.Before(e.FreshSince(now)) {
+					continue
+				}
+				days = e.ValidDays
+			}
+			if p, ok := tree.Pos(r.unit); ok {
+				ps.set(r.element, n, days).Set(p)
+			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("catch up on values: %w", err)
+	// On PostgreSQL, the runs of ids missing last time, read again along
+	// the primary key: nothing else below what was read is.
+	var filled []int64
+	if db.Dialect == Postgres && len(gaps) > 0 {
+		lo, hi := gapBounds(gaps)
+		rows, err := db.readVals(ctx, `SELECT v.id, v.unit_code, v.element_id, v.period, v.at, v.current
+			FROM unnest($1::bigint[], $2::bigint[]) AS g (lo, hi) JOIN vals v ON v.id BETWEEN g.lo AND g.hi`, lo, hi)
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			rows[i].gap = true
+			filled = append(filled, rows[i].id)
+		}
+		apply(rows)
 	}
+	gs := newGapScan(from)
+	for {
+		rows, err := db.readVals(ctx, `SELECT id, unit_code, element_id, period, at, current FROM vals WHERE id > $1 ORDER BY id LIMIT `+strconv.Itoa(catchChunk), gs.next-1)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			gs.saw(r.id)
+		}
+		apply(rows)
+		if len(rows) < catchChunk {
+			break
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if db.Dialect == Postgres {
-		// Every period has now read every value above from that has
-		// committed, save the runs still missing: all start again below
-		// the first of them.
-		upto, gaps := gs.settle(c.gaps, c.settled, time.Now())
-		c.gaps, c.settled = gaps, max(c.settled, upto)
-		for _, ps := range c.periods {
-			ps.upto = upto
-		}
-		return nil
+		c.follow.update(gs, filled, time.Now())
 	}
-	for _, ps := range c.periods {
+	for ps := range parts {
 		ps.upto = max(ps.upto, gs.next-1)
 	}
+	c.caught = run
 	return nil
+}
+
+// readVals runs a catch-up's query on the readers.
+func (db *DB) readVals(ctx context.Context, q string, args ...any) ([]valRow, error) {
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("catch up on values: %w", err)
+	}
+	defer rows.Close()
+	var out []valRow
+	for rows.Next() {
+		var r valRow
+		if err := rows.Scan(&r.id, &r.unit, &r.element, &r.period, valAt{&r.at}, &r.current); err != nil {
+			return nil, fmt.Errorf("catch up on values: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("catch up on values: %w", err)
+	}
+	return out, nil
 }
 
 // rebuild builds a period's sets again in the background, without holding
@@ -300,25 +456,30 @@ func (db *DB) rebuild(tree *units.Tree, period string, old *periodSets) {
 	}
 	c := &db.collect
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	old.refreshing = false
 	if err != nil {
+		c.mu.Unlock()
 		if ctx.Err() == nil {
 			slog.Warn("rebuild fresh-value sets", "period", period, "err", err)
 		}
 		return
 	}
 	if c.tree != tree || c.periods[period] != old {
+		c.mu.Unlock()
 		return
 	}
 	c.periods[period] = ps
 	c.built++
-	// Catch the new sets up before saving them, from the values the old
-	// ones had already applied (their upto is at least ps.upto).
-	if err := db.catchUp(ctx, c, dict, db.Now()); err != nil {
+	c.mu.Unlock()
+	// Catch the new sets up before saving them, from where they were built.
+	if err := db.catchUp(ctx, dict, db.Now()); err != nil {
 		return
 	}
-	db.save(tree, period, ps, db.Now())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tree == tree && c.periods[period] == ps && !ps.saving {
+		db.save(tree, period, ps, db.Now())
+	}
 }
 
 // save writes a copy of a period's sets to known_sets in the background.

@@ -104,18 +104,21 @@ func (tx *Tx) bump(ctx context.Context, key string) error {
 func (c *versioned[T]) forget() {
 	c.mu.Lock()
 	c.checked = time.Time{}
+	c.gen++
 	c.mu.Unlock()
 }
 
 func (c *loadCache) forget() {
 	c.mu.Lock()
 	c.checked = time.Time{}
+	c.gen++
 	c.mu.Unlock()
 }
 
 func (db *DB) forgetTree() {
 	db.treeMu.Lock()
 	db.treeChecked = time.Time{}
+	db.treeGen++
 	db.treeMu.Unlock()
 }
 
@@ -128,34 +131,42 @@ func (db *DB) metaVersion(ctx context.Context, key string) (int64, error) {
 }
 
 // versioned caches a value built from the database until a version counter
-// in meta moves, checking the counter at most once a second.
+// in meta moves, checking the counter at most once a second. The counter
+// is read and the value built with no lock held.
 type versioned[T any] struct {
 	mu      sync.Mutex
 	version int64
 	checked time.Time
 	value   T
 	ok      bool
+	gen     uint64 // moved by forget
 }
 
 func (c *versioned[T]) get(ctx context.Context, db *DB, key string, build func() (T, error)) (T, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.ok && time.Since(c.checked) < treeRecheck {
+		defer c.mu.Unlock()
 		return c.value, nil
 	}
+	have, value, ok, gen := c.version, c.value, c.ok, c.gen
+	c.mu.Unlock()
 	v, err := db.metaVersion(ctx, key)
 	if err != nil {
-		return c.value, err
+		return value, err
 	}
-	if !c.ok || v != c.version {
+	if !ok || v != have {
 		val, err := build()
 		if err != nil {
-			return c.value, err
+			return value, err
 		}
-		c.value, c.version, c.ok = val, v, true
+		value = val
 	}
-	c.checked = time.Now()
-	return c.value, nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen && (!c.ok || c.version <= v) {
+		c.value, c.version, c.ok, c.checked = value, v, true, time.Now()
+	}
+	return value, nil
 }
 
 // PolicyTree resolves the policy in force anywhere in the tree from the

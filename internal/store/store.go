@@ -12,12 +12,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"golang.org/x/sync/singleflight"
 	_ "modernc.org/sqlite"
 
 	"lighten/internal/duties"
@@ -48,6 +50,9 @@ type DB struct {
 	treeMu      sync.Mutex
 	tree        *units.Tree
 	treeChecked time.Time
+	treeGen     uint64 // moved by every change to the tree on this server
+	// flights share a read among those who ask for it at the same time.
+	flights singleflight.Group
 
 	policies versioned[*policy.Tree]
 	duties   versioned[*duties.Book]
@@ -81,7 +86,30 @@ type Options struct {
 	Now func() time.Time
 	// NoMigrate opens without migrating; the schema must be current.
 	NoMigrate bool
+	// Writers is how many connections transactions share (PostgreSQL;
+	// DefaultWriters unless set). SQLite has one writer, whatever this says.
+	Writers int
+	// Readers is how many connections reads outside a transaction share
+	// (DefaultReaders on PostgreSQL, 4 on SQLite, unless set). They are
+	// never the writers' connections.
+	Readers int
+	// StatementTimeout bounds one statement on PostgreSQL
+	// (statement_timeout; DefaultStatementTimeout unless set, negative for
+	// none) unless the address sets it itself.
+	StatementTimeout time.Duration
+	// LockTimeout bounds a wait for a lock: lock_timeout on PostgreSQL
+	// (DefaultLockTimeout unless set or set in the address), busy_timeout
+	// on SQLite (10 s unless set).
+	LockTimeout time.Duration
 }
+
+// The defaults of Options.
+const (
+	DefaultWriters          = 16
+	DefaultReaders          = 16
+	DefaultStatementTimeout = 5 * time.Minute
+	DefaultLockTimeout      = 30 * time.Second
+)
 
 // ErrSchemaNewer is returned when the database was migrated by a newer
 // lighten than this one.
@@ -91,6 +119,8 @@ var ErrSchemaNewer = errors.New("database schema is newer than this lighten know
 // postgres:// URL, an sqlite: URL, or a file path (SQLite).
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db := &DB{now: opt.Now, dsn: dsn}
+	db.collect.catching = make(chan struct{}, 1)
+	db.reports.compl.catching = make(chan struct{}, 1)
 	db.bgCtx, db.bgStop = context.WithCancel(context.Background())
 	if db.now == nil {
 		db.now = time.Now
@@ -100,13 +130,25 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db.Dialect = Postgres
 		db.URL = redact(dsn)
-		db.w, err = sql.Open("pgx", dsn)
-		if err != nil {
+		// Transactions and reads have pools of their own, so that a
+		// transaction that reads outside itself (the gate's environment)
+		// never waits for a connection held by another transaction, and
+		// reads go on while every writer is busy. Every connection
+		// bounds its statements and its waits for locks, so that overload
+		// ends in an error rather than a hang.
+		pdsn := pgTimeouts(dsn, opt)
+		writers, readers := or(opt.Writers, DefaultWriters), or(opt.Readers, DefaultReaders)
+		if db.w, err = sql.Open("pgx", pdsn); err != nil {
 			return nil, fmt.Errorf("open %s: %w", db.URL, err)
 		}
-		db.w.SetMaxOpenConns(16)
-		db.w.SetMaxIdleConns(16)
-		db.r = db.w
+		db.w.SetMaxOpenConns(writers)
+		db.w.SetMaxIdleConns(writers)
+		if db.r, err = sql.Open("pgx", pdsn); err != nil {
+			db.w.Close()
+			return nil, fmt.Errorf("open %s: %w", db.URL, err)
+		}
+		db.r.SetMaxOpenConns(readers)
+		db.r.SetMaxIdleConns(readers)
 	default:
 		db.Dialect = SQLite
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
@@ -114,7 +156,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("open %q: no SQLite file named", dsn)
 		}
 		db.URL = path
-		pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		busy := 10 * time.Second
+		if opt.LockTimeout > 0 {
+			busy = opt.LockTimeout
+		}
+		pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 		// One writer, whose transactions take the write lock at BEGIN so
 		// that two of them never deadlock upgrading; a pool of readers.
 		// The writer keeps SQLite's default cache of 2 MiB: a larger one
@@ -135,7 +181,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
-		db.r.SetMaxOpenConns(4)
+		db.r.SetMaxOpenConns(or(opt.Readers, 4))
 	}
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
@@ -158,6 +204,40 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.checkpoints(checkpointEvery)
 	}
 	return db, nil
+}
+
+func or(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}
+
+// pgTimeouts adds statement_timeout and lock_timeout to a PostgreSQL
+// address that does not set them, as parameters pgx sends when it
+// connects.
+func pgTimeouts(dsn string, opt Options) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn // pgx reports it
+	}
+	q := u.Query()
+	set := func(key string, d, def time.Duration) {
+		if q.Has(key) {
+			return
+		}
+		if d == 0 {
+			d = def
+		}
+		if d < 0 {
+			d = 0 // none
+		}
+		q.Set(key, strconv.FormatInt(d.Milliseconds(), 10))
+	}
+	set("statement_timeout", opt.StatementTimeout, DefaultStatementTimeout)
+	set("lock_timeout", opt.LockTimeout, DefaultLockTimeout)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func redact(dsn string) string {
@@ -368,15 +448,25 @@ func (db *DB) queryRowRead(ctx context.Context, q string, args ...any) *sql.Row 
 	return st.QueryRowContext(ctx, args...)
 }
 
+// The statement is prepared without holding readersMu, which is never held
+// while waiting for a connection; should two prepare it at once, the one
+// kept first wins and the other is closed.
 func (db *DB) readerStmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	db.readersMu.Lock()
-	defer db.readersMu.Unlock()
-	if st, ok := db.readers[q]; ok {
+	st, ok := db.readers[q]
+	db.readersMu.Unlock()
+	if ok {
 		return st, nil
 	}
 	st, err := db.r.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	db.readersMu.Lock()
+	defer db.readersMu.Unlock()
+	if kept, ok := db.readers[q]; ok {
+		st.Close()
+		return kept, nil
 	}
 	if db.readers == nil {
 		db.readers = map[string]*sql.Stmt{}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -20,16 +22,25 @@ import (
 // A submission's statements, prepared once on SQLite (writerStatements).
 const (
 	submissionByKey  = `SELECT id FROM submissions WHERE demand_id = $1 AND unit_code = $2 AND client_key = $3`
-	insertSubmission = `INSERT INTO submissions (demand_id, unit_code, client_key, person_id, at, n_values) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`
-	markDone         = `INSERT INTO demand_acts (demand_id, unit_code, act, person_id, at, note) VALUES ($1, $2, 'done', $3, $4, '')
+	insertSubmission = `INSERT INTO submissions (demand_id, unit_code, client_key, person_id, at, n_values) VALUES ($1,$2,$3,$4,$5,$6)
+		ON CONFLICT (demand_id, unit_code, client_key) DO NOTHING RETURNING id`
+	markDone = `INSERT INTO demand_acts (demand_id, unit_code, act, person_id, at, note) VALUES ($1, $2, 'done', $3, $4, '')
 		ON CONFLICT DO NOTHING`
 )
 
 // Submit stores a unit's submission to a report, all or nothing. A retry
 // with the same client key stores nothing more and reports the earlier
-// submission (dup). The unit's inbox item is marked done.
+// submission (dup), also when the first is still being stored: the retry
+// waits for it and answers as any later retry does (on PostgreSQL the
+// unique key makes it wait for the first's transaction; on SQLite there
+// is one writer). The unit's inbox item is marked done.
 func (tx *Tx) Submit(ctx context.Context, d *DemandRecord, unit, key string, vals []Value) (id int64, dup bool, err error) {
-	if key != "" {
+	if key == "" {
+		// A submission without a key is never a retry.
+		b := make([]byte, 12)
+		rand.Read(b)
+		key = "auto-" + strconv.FormatInt(tx.Now.UnixNano(), 36) + "-" + hex.EncodeToString(b)
+	} else {
 		err := tx.queryRow(ctx, submissionByKey, d.ID, unit, key).Scan(&id)
 		if err == nil {
 			return id, true, nil
@@ -37,11 +48,17 @@ func (tx *Tx) Submit(ctx context.Context, d *DemandRecord, unit, key string, val
 		if !errors.Is(err, sql.ErrNoRows) {
 			return 0, false, fmt.Errorf("read submission: %w", err)
 		}
-	} else {
-		key = "auto-" + strconv.FormatInt(tx.Now.UnixNano(), 36)
 	}
-	if err := tx.queryRow(ctx, insertSubmission,
-		d.ID, unit, key, tx.Actor.ID, tx.Now, len(vals)).Scan(&id); err != nil {
+	err = tx.queryRow(ctx, insertSubmission, d.ID, unit, key, tx.Actor.ID, tx.Now, len(vals)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Stored meanwhile by a transaction that has now committed: read
+		// committed, this statement sees it.
+		if err := tx.queryRow(ctx, submissionByKey, d.ID, unit, key).Scan(&id); err != nil {
+			return 0, false, fmt.Errorf("read submission: %w", err)
+		}
+		return id, true, nil
+	}
+	if err != nil {
 		if isUnique(err) {
 			return 0, false, conflict("client_key", "store.conflict.submission", key)
 		}
@@ -195,12 +212,12 @@ func (db *DB) Completeness(ctx context.Context, d *DemandRecord, under string, c
 	}
 	top := Completeness{Unit: under, Name: unitName(tree, under), Expected: completenessExpected(tree, d, under)}
 	c := &db.reports.compl
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	s, err := db.complSetsFor(ctx, c, tree, d)
 	if err != nil {
 		return top, nil, err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	top.Submitted, top.OnTime = s.count(tree, under)
 	var lines []Completeness
 	if children {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"database/sql/driver"
 	"errors"
 	"io"
@@ -37,9 +36,5 @@ func Unavailable(err error) bool {
 		return true
 	}
 	var ne *net.OpError
-	if errors.As(err, &ne) {
-		return true
-	}
-	// A connection attempt that the request's deadline cut short.
-	return errors.Is(err, context.DeadlineExceeded) && pgconn.Timeout(err)
+	return errors.As(err, &ne)
 }

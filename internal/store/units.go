@@ -54,25 +54,36 @@ const treeRecheck = time.Second
 
 // Tree returns the in-memory index of the unit tree, rebuilt when the
 // database's version has moved on.
+//
+// The database is read with no lock held, once for all who ask at the
+// same time.
 func (db *DB) Tree(ctx context.Context) (*units.Tree, error) {
 	db.treeMu.Lock()
-	defer db.treeMu.Unlock()
-	if db.tree != nil && time.Since(db.treeChecked) < treeRecheck {
-		return db.tree, nil
+	t, gen := db.tree, db.treeGen
+	fresh := t != nil && time.Since(db.treeChecked) < treeRecheck
+	db.treeMu.Unlock()
+	if fresh {
+		return t, nil
 	}
-	v, err := db.UnitsVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if db.tree == nil || db.tree.Version() != v {
-		all, err := db.LoadUnits(ctx)
+	return flight(ctx, &db.flights, "tree "+strconv.FormatUint(gen, 10), func(ctx context.Context) (*units.Tree, error) {
+		v, err := db.UnitsVersion(ctx)
 		if err != nil {
 			return nil, err
 		}
-		db.tree = units.NewTree(v, all)
-	}
-	db.treeChecked = time.Now()
-	return db.tree, nil
+		if t == nil || t.Version() != v {
+			all, err := db.LoadUnits(ctx)
+			if err != nil {
+				return nil, err
+			}
+			t = units.NewTree(v, all)
+		}
+		db.treeMu.Lock()
+		defer db.treeMu.Unlock()
+		if db.treeGen == gen {
+			db.tree, db.treeChecked = t, time.Now()
+		}
+		return t, nil
+	})
 }
 
 // ImportStats says what an import changed.

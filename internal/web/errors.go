@@ -104,15 +104,15 @@ func asError(err error) *Error {
 	return &Error{Code: CodeInternal, Message: i18n.Both("error.internal"), cause: err}
 }
 
-// retryAfter is how many seconds a client is told to wait when the
+// unavailableRetry is how many seconds a client is told to wait when the
 // database does not answer.
-const retryAfter = "5"
+const unavailableRetry = "5"
 
 // setRetryAfter tells the client when to try again, for answers that
 // mean "not now" rather than "not this".
 func setRetryAfter(w http.ResponseWriter, e *Error) {
 	if e.Code == CodeUnavailable {
-		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Retry-After", unavailableRetry)
 	}
 }
 

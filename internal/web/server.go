@@ -41,6 +41,8 @@ type Options struct {
 	// from the request: its host, and https when the request came over TLS
 	// (or, with TrustProxy, said so in X-Forwarded-Proto).
 	BaseURL string
+	// Limits bound the work served at once (admit.go).
+	Limits Limits
 }
 
 // absURL is the full address of a path on this server.
@@ -72,6 +74,7 @@ type Server struct {
 	metrics *metrics
 	mux     *http.ServeMux
 	handler http.Handler
+	admits  *admitter
 }
 
 // New builds the server and its routes.
@@ -79,7 +82,7 @@ func New(db *store.DB, opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	s := &Server{db: db, log: opt.Logger, opt: opt, metrics: newMetrics(db)}
+	s := &Server{db: db, log: opt.Logger, opt: opt, metrics: newMetrics(db), admits: newAdmitter(opt.Limits)}
 	for _, group := range [][]*route{s.apiRoutes(), s.demandRoutes(), s.dutyRoutes(), s.collectRoutes(), s.collectFileRoutes(), s.drawRoutes(), s.visitRoutes()} {
 		for _, rt := range group {
 			rt.API = true
@@ -90,7 +93,7 @@ func New(db *store.DB, opt Options) *Server {
 	mux := http.NewServeMux()
 	s.mux = mux
 	for _, rt := range s.routes {
-		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
+		mux.Handle(rt.Method+" "+rt.Pattern, s.admit(rt))
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -180,7 +183,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	h, ok := s.health(r.Context())
 	if !ok {
-		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Retry-After", unavailableRetry)
 		writeJSON(w, http.StatusServiceUnavailable, h)
 		return
 	}
@@ -193,7 +196,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	h, ok := s.health(r.Context())
 	if !ok || !h.Current {
-		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Retry-After", unavailableRetry)
 		writeJSON(w, http.StatusServiceUnavailable, h)
 		return
 	}
