@@ -62,6 +62,7 @@ type collectOpts struct {
 	submitted  float64
 	cpuprofile string
 	skip       map[string]bool
+	unsynced   bool
 }
 
 // benchCollect measures collect-once against the goals on the
@@ -85,6 +86,7 @@ func benchCollect(args []string) error {
 	fs.Float64Var(&o.held, "held", 0.3, "share of the national report's values already held")
 	fs.Float64Var(&o.submitted, "submitted", 0.6, "share of villages that have submitted, for completeness")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write CPU profiles of the cold gate check and of ingest to FILE-cold-check-DB and FILE-DB")
+	fs.BoolVar(&o.unsynced, "unsynced", false, "SQLite: acknowledge commits before they are synced (synchronous=NORMAL), to measure what syncing costs")
 	skip := fs.String("skip", "", "comma-separated parts to leave out: gate (and the held values), ingest, completeness, export; sqlite leaves out the SQLite database")
 	out := fs.String("out", "", "also write the tables to this file")
 	child := fs.String("child", "", "") // internal: one export in this process
@@ -198,6 +200,7 @@ type exportRow struct {
 type collectSetup struct {
 	kind     store.Dialect
 	dsn      string
+	unsynced bool // SQLite commits acknowledged before they are synced
 	db       *store.DB
 	tree     *units.Tree
 	villages []units.Unit
@@ -224,17 +227,24 @@ func (s *collectSetup) rawDB() (*sql.DB, error) {
 	if s.kind == store.Postgres {
 		return sql.Open("pgx", s.dsn)
 	}
-	return sql.Open("sqlite", "file:"+s.dsn+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_time_format=sqlite")
+	// The baseline syncs its commits as the store's writer does.
+	sync := "FULL"
+	if s.unsynced {
+		sync = "NORMAL"
+	}
+	return sql.Open("sqlite", "file:"+s.dsn+"?_pragma=journal_mode(WAL)&_pragma=synchronous("+sync+")&_pragma=busy_timeout(10000)&_time_format=sqlite")
 }
+
+func (s *collectSetup) options() store.Options { return store.Options{UnsyncedCommits: s.unsynced} }
 
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 
 func runCollect(k store.Dialect, dsn string, o collectOpts) (*collectResult, error) {
 	ctx := context.Background()
 	res := &collectResult{kind: k}
-	s := &collectSetup{kind: k, dsn: dsn}
+	s := &collectSetup{kind: k, dsn: dsn, unsynced: o.unsynced}
 	var err error
-	if s.db, err = store.Open(ctx, dsn, store.Options{}); err != nil {
+	if s.db, err = store.Open(ctx, dsn, s.options()); err != nil {
 		return nil, err
 	}
 	defer func() { s.db.Close() }()
@@ -443,7 +453,7 @@ func benchPrefill(ctx context.Context, s *collectSetup, o collectOpts, res *coll
 func (s *collectSetup) reopen(ctx context.Context) error {
 	s.db.Close()
 	var err error
-	if s.db, err = store.Open(ctx, s.dsn, store.Options{}); err != nil {
+	if s.db, err = store.Open(ctx, s.dsn, s.options()); err != nil {
 		return err
 	}
 	if s.tree, err = s.db.Tree(ctx); err != nil {

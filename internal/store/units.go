@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -168,6 +169,12 @@ func (db *DB) ImportUnits(ctx context.Context, actor Actor, all []units.Unit, pr
 		// Cancelling closes the transaction under the statement running,
 		// whose own error would hide why.
 		err = ctx.Err()
+	}
+	if err == nil && st.Added+st.Renamed > 0 {
+		// A national import writes some 400 MB of log; leave none behind.
+		if terr := db.TruncateLog(ctx); terr != nil {
+			slog.Warn("empty the log after the import", "err", terr)
+		}
 	}
 	return st, err
 }
