@@ -588,6 +588,7 @@ type refusalsView struct {
 	More    int // decided refusals not shown
 	Done    string
 	Error   string
+	ErrorAt *errorAt // the form the error concerns, linked from the top
 	Stats   bool
 }
 
@@ -678,15 +679,12 @@ func (s *Server) uiDecideRefusal(w http.ResponseWriter, r *http.Request, c *Ctx)
 		if err != nil {
 			return err
 		}
-		shown := false
+		v.Error = msg
 		for i := range v.Pending {
 			if v.Pending[i].ID == id {
 				v.Pending[i].Err, v.Pending[i].Typed = msg, r.PostFormValue("reason")
-				shown = true
+				v.ErrorAt = &errorAt{Href: "#reason-" + itoa64(id), Title: v.Pending[i].Title}
 			}
-		}
-		if !shown {
-			v.Error = msg
 		}
 		return s.page(w, r, c, status, "refusals", c.T("ui.duties.refusals.title"), v)
 	}

@@ -190,7 +190,8 @@ func TestUINotOurs(t *testing.T) {
 			refID = x.ID
 		}
 		decide := fmt.Sprintf("/refusals/%d/decision", refID)
-		uiMust(t, b.post(decide, url.Values{"decision": {"uphold"}}), http.StatusBadRequest, "Write the reason.")
+		uiMust(t, b.post(decide, url.Values{"decision": {"uphold"}}), http.StatusBadRequest, "Write the reason.",
+			`<p class="error" role="alert">Write the reason. <a href="#reason-`+itoa(refID)+`">`, `aria-invalid="true" autofocus`)
 		uiMust(t, b.post(decide, url.Values{"reason": {"x"}}), http.StatusBadRequest, "Choose to uphold or to overturn.")
 		uiMust(t, c.post(decide, url.Values{"decision": {"uphold"}, "reason": {"x"}}), http.StatusForbidden)
 		r = b.post(decide, url.Values{"decision": {"uphold"}, "reason": {"确属市场监管局职责，退回发文部门"}})

@@ -1470,6 +1470,15 @@ type reviewView struct {
 	Done   string
 	Error  string
 	Policy string // the rules in force where the reviewer works
+	// ErrorAt is the form whose decision failed, named at the top of the
+	// page where the eye is, with a link down to it.
+	ErrorAt *errorAt
+}
+
+// errorAt links the message at the top of a long page to the form below
+// that it concerns.
+type errorAt struct {
+	Href, Title string
 }
 
 // reviewPlan is an annual plan the gate sent to review, in the queue.
@@ -1573,15 +1582,12 @@ func (s *Server) reviewAgain(w http.ResponseWriter, r *http.Request, c *Ctx, id 
 	if verr != nil {
 		return verr
 	}
-	shown := false
+	v.Error = e.Message.In(c.Lang)
 	for i := range v.Items {
 		if v.Items[i].Row.ID == id {
-			v.Items[i].Decide.Err, v.Items[i].Decide.Reason = e.Message.In(c.Lang), r.PostFormValue("reason")
-			shown = true
+			v.Items[i].Decide.Err, v.Items[i].Decide.Reason = v.Error, r.PostFormValue("reason")
+			v.ErrorAt = &errorAt{Href: "#reason-" + itoa64(id), Title: v.Items[i].Row.Title}
 		}
-	}
-	if !shown {
-		v.Error = e.Message.In(c.Lang)
 	}
 	return s.page(w, r, c, e.Status(), "review", c.T("ui.gate.review.title"), v)
 }

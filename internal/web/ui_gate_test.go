@@ -210,7 +210,10 @@ func TestUIReview(t *testing.T) {
 			`name="from" value="review"`, `href="/review.xlsx"`, `href="/policy/430922"`)
 
 		r = c.post("/demands/"+id+"/decision", url.Values{"from": {"review"}, "decision": {"admit"}, "reason": {" "}})
-		uiMust(t, r, http.StatusBadRequest, `<p class="field-error" role="alert">Write the reason.</p>`, `id="d`+id+`"`)
+		// The error is where the eye is, at the top, with a link down to
+		// its form, whose field holds the focus.
+		uiMust(t, r, http.StatusBadRequest, `<p class="error" role="alert">Write the reason. <a href="#reason-`+id+`">Go to the form of “春耕生产情况统计”</a></p>`,
+			`<p class="field-error" id="reason-`+id+`-err">Write the reason.</p>`, `aria-invalid="true" aria-describedby="reason-`+id+`-err" autofocus`, `id="d`+id+`"`)
 		if again, _ := f.db.Demand(context.Background(), rec.ID); again.Status != gate.InReview {
 			t.Fatalf("a decision without a reason moved the demand to %s", again.Status)
 		}
