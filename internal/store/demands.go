@@ -498,6 +498,7 @@ type InboxItem struct {
 	Demand  *DemandRecord `json:"demand"`
 	Minutes int           `json:"minutes"`
 	Done    *time.Time    `json:"done,omitempty"`
+	Note    string        `json:"note,omitempty"` // typed with "done"
 	Overdue bool          `json:"overdue"`
 	// Refusal is the status of the unit's "not ours" refusal, if any:
 	// pending or overturned (an upheld one takes the item away).
@@ -554,7 +555,7 @@ func (db *DB) Inbox(ctx context.Context, u units.Unit, from, to time.Time) ([]In
 		}
 		it.Minutes = minutes
 		var done sql.NullTime
-		err = db.r.QueryRowContext(ctx, `SELECT at FROM demand_acts WHERE demand_id = $1 AND unit_code = $2 AND act = 'done'`, d.ID, u.Code).Scan(&done)
+		err = db.r.QueryRowContext(ctx, `SELECT at, note FROM demand_acts WHERE demand_id = $1 AND unit_code = $2 AND act = 'done'`, d.ID, u.Code).Scan(&done, &it.Note)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
@@ -582,6 +583,27 @@ func (tx *Tx) MarkDone(ctx context.Context, d *DemandRecord, unit, note string) 
 	}
 	return tx.Audit(ctx, audit.Record{Action: "demand.done", Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
 		UnitCode: unit, Reason: note})
+}
+
+// UndoDone takes back a unit's "done" on a demand: the item is open in its
+// inbox again. What was recorded (when, by whom, the note) stays in the
+// audit with the reason.
+func (tx *Tx) UndoDone(ctx context.Context, d *DemandRecord, unit, reason string) error {
+	var at time.Time
+	var note string
+	var by int64
+	err := tx.queryRow(ctx, `SELECT at, note, person_id FROM demand_acts WHERE demand_id = $1 AND unit_code = $2 AND act = 'done'`, d.ID, unit).Scan(&at, &note, &by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return stateErr("store.state.not_done", d.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("undo done: %w", err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM demand_acts WHERE demand_id = $1 AND unit_code = $2 AND act = 'done'`, d.ID, unit); err != nil {
+		return fmt.Errorf("undo done: %w", err)
+	}
+	return tx.Audit(ctx, audit.Record{Action: "demand.undone", Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
+		UnitCode: unit, Reason: reason, Before: audit.JSON(map[string]any{"done": at, "note": note, "by": by})})
 }
 
 // FindingCount is how often a rule fired, or an office was found wanting.

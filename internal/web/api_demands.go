@@ -91,6 +91,11 @@ type DoneBody struct {
 	Note string `json:"note,omitempty"`
 }
 
+// UndoBody takes back "done", optionally saying why.
+type UndoBody struct {
+	Reason string `json:"reason,omitempty"`
+}
+
 // Inbox is what waits for one unit.
 type Inbox struct {
 	Unit   UnitRef           `json:"unit"`
@@ -182,6 +187,9 @@ func (s *Server) demandRoutes() []*route {
 			Result: Inbox{}, h: s.apiInbox},
 		{Method: "POST", Pattern: "/api/v1/units/{code}/inbox/{id}/done", Tag: "inbox", Auth: signedIn, Action: access.ActInbox,
 			Summary: "Mark an inbox item done for the unit", Params: []param{pCode, pDemand}, Body: DoneBody{}, Status: http.StatusNoContent, h: s.apiDone},
+		{Method: "POST", Pattern: "/api/v1/units/{code}/inbox/{id}/undo", Tag: "inbox", Auth: signedIn, Action: access.ActInbox,
+			Summary: "Take back \"done\" on an inbox item: it is open again (the note and the reason stay in the audit)", Params: []param{pCode, pDemand},
+			Body: UndoBody{}, Status: http.StatusNoContent, h: s.apiUndoDone},
 		{Method: "GET", Pattern: "/api/v1/policies/{code}", Tag: "policy", Action: access.ReadUnits,
 			Summary: "The policy in force at a unit (code 0 for the country): every parameter, its value and where it comes from",
 			Params:  []param{pCode}, Result: PolicyView{}, h: s.apiPolicy},
@@ -751,5 +759,28 @@ func (s *Server) apiSavePolicy(w http.ResponseWriter, r *http.Request, c *Ctx) e
 		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) apiUndoDone(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	var b UndoBody
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	code := r.PathValue("code")
+	_, it, err := s.inboxItem(r.Context(), c, code, id, access.ActInbox)
+	if err != nil {
+		return err
+	}
+	if err := s.db.Write(r.Context(), c.Actor(), func(tx *store.Tx) error {
+		return tx.UndoDone(r.Context(), it.Demand, code, strings.TrimSpace(b.Reason))
+	}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

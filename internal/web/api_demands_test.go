@@ -58,6 +58,26 @@ func TestDemandLifecycle(t *testing.T) {
 			!strings.Contains(string(body), "Demand "+itoa(rec.ID)+" is already done at 430922100.") {
 			t.Fatalf("done twice: %d %s", status, body)
 		}
+		// The note typed with "done" is shown; "done" can be taken back,
+		// once, and the item is open again.
+		_, body = f.do("GET", "/api/v1/units/430922100/inbox?to="+workday(30).Format("2006-01-02"), cadre, nil)
+		if inbox := decodeJSON[Inbox](t, body); inbox.Items[0].Done == nil || inbox.Items[0].Note != "已填报" {
+			t.Fatalf("done item: %s", body)
+		}
+		if status, body := f.do("POST", "/api/v1/units/430922100/inbox/"+itoa(rec.ID)+"/undo", cadre, UndoBody{Reason: "数据有误，重新核对"}); status != 204 {
+			t.Fatalf("undo: %d %s", status, body)
+		}
+		if status, body := f.do("POST", "/api/v1/units/430922100/inbox/"+itoa(rec.ID)+"/undo", cadre, UndoBody{}); status != 409 ||
+			!strings.Contains(string(body), "尚未标记为已办") {
+			t.Fatalf("undo twice: %d %s", status, body)
+		}
+		_, body = f.do("GET", "/api/v1/units/430922100/inbox?to="+workday(30).Format("2006-01-02"), cadre, nil)
+		if inbox := decodeJSON[Inbox](t, body); inbox.Items[0].Done != nil {
+			t.Fatalf("still done after undo: %s", body)
+		}
+		if status, body := f.do("POST", "/api/v1/units/430922100/inbox/"+itoa(rec.ID)+"/done", cadre, DoneBody{Note: "已重新填报"}); status != 204 {
+			t.Fatalf("done again: %d %s", status, body)
+		}
 		// Submitting again is refused: it is no longer a draft.
 		if status, body := f.do("POST", "/api/v1/demands/"+itoa(rec.ID)+"/submit", issuer, nil); status != 409 ||
 			!strings.Contains(string(body), "事项 "+itoa(rec.ID)+" 当前为“已准入”") || !strings.Contains(string(body), "Demand "+itoa(rec.ID)+" is Admitted") {
@@ -68,7 +88,7 @@ func TestDemandLifecycle(t *testing.T) {
 		for _, r := range recs {
 			actions = append(actions, r.Action)
 		}
-		if strings.Join(actions, ",") != "demand.done,demand.submit,demand.create" {
+		if strings.Join(actions, ",") != "demand.done,demand.undone,demand.done,demand.submit,demand.create" {
 			t.Fatalf("audit: %v", actions)
 		}
 		_, body = f.do("GET", "/api/v1/review/stats", burden, nil)

@@ -68,6 +68,16 @@ type authzEnv struct {
 
 // draft saves a report of the issuer's office; with submit it goes
 // through the gate (and is admitted).
+// done is an admitted demand that the unit has marked done.
+func (e *authzEnv) done(unit string) *store.DemandRecord {
+	rec := e.draft(true)
+	ctx := context.Background()
+	if err := e.f.db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.MarkDone(ctx, rec, unit, "已报") }); err != nil {
+		e.f.t.Fatal(err)
+	}
+	return rec
+}
+
 func (e *authzEnv) draft(submit bool, change ...func(*gate.Demand)) *store.DemandRecord {
 	d := goodReport(e.issuer)
 	for _, c := range change {
@@ -230,6 +240,9 @@ var apiAuthzCases = []authzCase{
 	}},
 	{"POST /api/v1/units/{code}/inbox/{id}/done", "in", "-----Y----", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 		return authzRequest{"POST", fmt.Sprintf("/api/v1/units/%s/inbox/%d/done", places[place], e.draft(true).ID), DoneBody{Note: "已报"}}
+	}},
+	{"POST /api/v1/units/{code}/inbox/{id}/undo", "in", "-----Y----", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		return authzRequest{"POST", fmt.Sprintf("/api/v1/units/%s/inbox/%d/undo", places[place], e.done(places[place]).ID), UndoBody{Reason: "误点"}}
 	}},
 	{"GET /api/v1/policies/{code}", "", "YYYYYYYYYY", get("/api/v1/policies/430922")},
 	{"PUT /api/v1/policies/{code}", "in", "---Y------", putPolicy},

@@ -93,6 +93,12 @@ func asError(err error) *Error {
 			return &Error{Code: CodeConflict, Message: ce.Message(), Field: ce.Field, cause: err}
 		}
 		return &Error{Code: CodeConflict, Message: i18n.Both("error.conflict", err.Error()), cause: err}
+	case errors.Is(err, store.ErrState), errors.Is(err, store.ErrForbidden):
+		// Refusals by status or by who acts, wherever a handler did not
+		// translate them itself.
+		if e, ok := gateError(err).(*Error); ok {
+			return e
+		}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		// The request ended (the client left, or the server is stopping)
 		// before its work did: nothing was stored.

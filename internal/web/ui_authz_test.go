@@ -99,6 +99,8 @@ var uiAuthzCases = []authzCase{
 	{"GET /units/{code}/digest", "out", "-Y-------Y", uiUnitPage("/digest")},
 	{"POST /units/{code}/inbox/{id}/done", "in", "-----Y----", uiDonePost},
 	{"POST /units/{code}/inbox/{id}/done", "out", "----------", uiDonePost},
+	{"POST /units/{code}/inbox/{id}/undo", "in", "-----Y----", uiUndoPost},
+	{"POST /units/{code}/inbox/{id}/undo", "out", "----------", uiUndoPost},
 	{"GET /policy/{code}", "", "YYYYYYYYYY", get("/policy/430922")},
 	{"POST /policy/{code}", "in", "---Y------", uiPolicyPost},
 	{"POST /policy/{code}", "out", "----------", uiPolicyPost},
@@ -240,6 +242,10 @@ func uiUnitPage(suffix string) func(*authzEnv, authzPrincipal, string) authzRequ
 
 func uiDonePost(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 	return authzRequest{"POST", fmt.Sprintf("/units/%s/inbox/%d/done", places[place], e.draft(true).ID), url.Values{"note": {"已报"}}}
+}
+
+func uiUndoPost(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+	return authzRequest{"POST", fmt.Sprintf("/units/%s/inbox/%d/undo", places[place], e.done(places[place]).ID), url.Values{"reason": {"误点"}}}
 }
 
 func uiPolicyPost(_ *authzEnv, _ authzPrincipal, place string) authzRequest {

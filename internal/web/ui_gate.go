@@ -41,6 +41,7 @@ func (s *Server) gateUIRoutes() []*route {
 		{Method: "GET", Pattern: "/units/{code}/inbox", Auth: signedIn, Action: access.ReadInbox, Summary: "A unit's inbox", h: s.uiInbox},
 		{Method: "GET", Pattern: "/units/{code}/inbox.xlsx", Auth: signedIn, Action: access.ReadInbox, Summary: "A unit's inbox as a spreadsheet", h: s.uiInboxXLSX},
 		{Method: "POST", Pattern: "/units/{code}/inbox/{id}/done", Auth: signedIn, Action: access.ActInbox, Summary: "Mark an inbox item done", h: s.uiDone},
+		{Method: "POST", Pattern: "/units/{code}/inbox/{id}/undo", Auth: signedIn, Action: access.ActInbox, Summary: "Take back \"done\" on an inbox item", h: s.uiUndoDone},
 		{Method: "GET", Pattern: "/units/{code}/digest", Auth: signedIn, Action: access.ReadInbox, Summary: "A unit's printable weekly digest", h: s.uiDigest},
 		{Method: "GET", Pattern: "/policy/{code}", Action: access.ReadUnits, Summary: "The burden-reduction rules in force at a unit", h: s.uiPolicy},
 		{Method: "POST", Pattern: "/policy/{code}", Auth: signedIn, Action: access.EditPolicy, Summary: "Save a new version of a policy", h: s.uiSavePolicy},

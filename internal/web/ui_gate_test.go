@@ -269,6 +269,20 @@ func TestUIInboxAndDigest(t *testing.T) {
 		uiMust(t, c.post("/units/430922100/inbox/"+id+"/done", nil), http.StatusConflict, "This was already marked done.")
 		uiMust(t, c.post("/units/430922100/inbox/999/done", nil), http.StatusNotFound)
 
+		// The note is shown with the item, and "done" can be taken back.
+		r = c.get("/units/430922100/inbox")
+		uiMust(t, r, http.StatusOK, "Note: 已报", `action="/units/430922100/inbox/`+id+`/undo"`, "Undo “done”")
+		r = c.post("/units/430922100/inbox/"+id+"/undo", nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("undo: %d %s", r.status, r.body)
+		}
+		r = c.get(r.location)
+		uiMust(t, r, http.StatusOK, "“Done” was taken back", `action="/units/430922100/inbox/`+id+`/done"`, "Items (1 open")
+		uiMustNot(t, r, "Note: 已报")
+		if r = c.post("/units/430922100/inbox/"+id+"/done", url.Values{"note": {"已报"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("done again: %d %s", r.status, r.body)
+		}
+
 		// The digest of the week it is due lists it this week; the week before
 		// lists it as next week's.
 		due := d.Due.In(gate.China)

@@ -76,7 +76,7 @@ func inboxItemOf(c *Ctx, it store.InboxItem) inboxItemView {
 		Weekday: c.T(weekdayKeys[when.Weekday()]), Day: when.Format("01-02"), Clock: when.Format("15:04"), Minutes: it.Minutes, Overdue: it.Overdue, Asks: asksOf(c, &d.Demand),
 		Place: d.Place, Body: d.Body, Emergent: d.Emergency}
 	if it.Done != nil {
-		v.Done = chinaTime(*it.Done)
+		v.Done, v.Note = chinaTime(*it.Done), it.Note
 	}
 	if it.Refusal != "" {
 		v.Refusal, v.Refused = label(c, inboxRefusalKeys, it.Refusal), refusalClass(it.Refusal)
@@ -150,6 +150,8 @@ func (s *Server) uiInbox(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		v.Done = c.T("ui.collect.sent_notice")
 	case q.Get("refused") != "":
 		v.Done = c.T("ui.duties.refuse.sent_notice")
+	case q.Get("undone") != "":
+		v.Done = c.T("ui.inbox.undone_notice")
 	}
 	return s.page(w, r, c, http.StatusOK, "inbox", c.T("ui.inbox.title", v.Name), v)
 }
@@ -207,6 +209,35 @@ func (s *Server) uiDone(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/units/%s/inbox?done=%d#d%d", code, id, id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiUndoDone(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	id, err := idParam(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	code := r.PathValue("code")
+	_, it, err := s.inboxItem(ctx, c, code, id, access.ActInbox)
+	if err != nil {
+		return err
+	}
+	err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
+		return tx.UndoDone(ctx, it.Demand, code, strings.TrimSpace(r.PostFormValue("reason")))
+	})
+	if errors.Is(err, store.ErrState) {
+		// Taken back already, in another tab or by a colleague: show it so.
+		http.Redirect(w, r, fmt.Sprintf("/units/%s/inbox#d%d", code, id), http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/units/%s/inbox?undone=%d#d%d", code, id, id), http.StatusSeeOther)
 	return nil
 }
 
