@@ -67,7 +67,11 @@ func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, reve
 	for _, t := range d.Tiers {
 		pool += len(t.Units)
 	}
-	return rec, tx.Audit(ctx, audit.Record{Action: "draw.commit", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10),
+	county, err := drawCounty(ctx, tx.tx, office)
+	if err != nil {
+		return nil, err
+	}
+	return rec, tx.Audit(ctx, audit.Record{Action: "draw.commit", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10), UnitCode: county,
 		After: audit.JSON(map[string]any{"plan": d.Plan, "pool": pool, "commitment": d.Commitment})})
 }
 
@@ -126,7 +130,11 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 		return stateErr("store.state.draw_raced", rec.ID)
 	}
 	rec.Status, rec.selection, rec.teams = "drawn", sel, teams
-	return tx.Audit(ctx, audit.Record{Action: "draw.run", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10),
+	county, err := drawCounty(ctx, tx.tx, rec.OfficeID)
+	if err != nil {
+		return err
+	}
+	return tx.Audit(ctx, audit.Record{Action: "draw.run", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10), UnitCode: county,
 		After: audit.JSON(map[string]any{"public_value": public, "digest": rec.Draw.Digest, "drawn": len(sel)})})
 }
 
@@ -160,7 +168,25 @@ func (tx *Tx) RevealDraw(ctx context.Context, rec *DrawRecord) error {
 		return stateErr("store.state.draw_raced", rec.ID)
 	}
 	rec.Status = "revealed"
-	return tx.Audit(ctx, audit.Record{Action: "draw.reveal", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10)})
+	county, err := drawCounty(ctx, tx.tx, rec.OfficeID)
+	if err != nil {
+		return err
+	}
+	return tx.Audit(ctx, audit.Record{Action: "draw.reveal", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10), UnitCode: county})
+}
+
+// drawCounty is the unit a draw's audit records carry: the county of the
+// drawing office (its own unit when that lies above a county). Never a
+// target: the records of a sealed draw must not differ by what it drew.
+func drawCounty(ctx context.Context, q querier, office int64) (string, error) {
+	code, err := officeUnit(ctx, q, office)
+	if err != nil {
+		return "", err
+	}
+	if len(code) > 6 {
+		code = code[:6]
+	}
+	return code, nil
 }
 
 // DrawByID reads a draw with its sealed parts.
