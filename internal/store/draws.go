@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"lighten/internal/audit"
+	"lighten/internal/calendar"
 	"lighten/internal/i18n"
 	"lighten/internal/visits"
 )
@@ -222,4 +225,143 @@ func readDraw(ctx context.Context, q querier, id int64) (*DrawRecord, error) {
 		rec.Revealed = &revealed.Time
 	}
 	return rec, nil
+}
+
+// DrawListing is a draw as the public index lists it: its state, its
+// office and, for a plan item's draw, the plan and the item. Nothing of
+// the selection: the index is the same whatever a sealed draw drew.
+type DrawListing struct {
+	ID          int64
+	Status      string
+	Plan        string // the draw's plan name (a plan item's code)
+	Created     time.Time
+	Drawn       *time.Time
+	Revealed    *time.Time
+	RevealAfter time.Time
+	OfficeID    int64
+	Office      string
+	OfficeEN    string
+	OfficeUnit  string
+	PlanID      int64 // 0 for an ad hoc draw
+	PlanTitle   string
+	Year        int // the plan's year, or the year (China) the ad hoc draw was committed
+	ItemTitle   string
+	ItemTitleEN string
+	Scope       string // the item's scope; empty for an ad hoc draw
+}
+
+// DrawQuery filters the public index of draws.
+type DrawQuery struct {
+	Year   int    // 0 for every year
+	Under  string // draws of offices, or of items whose scope lies, under this unit
+	Offset int
+	Limit  int
+}
+
+const drawListFrom = ` FROM draws d JOIN offices o ON o.id = d.office_id
+	LEFT JOIN plan_items i ON i.draw_id = d.id LEFT JOIN plans p ON p.id = i.plan_id`
+
+// ListDraws lists draws for the public index, newest first, with the
+// number that match.
+func (db *DB) ListDraws(ctx context.Context, q DrawQuery) ([]DrawListing, int, error) {
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if q.Year != 0 {
+		from := time.Date(q.Year, 1, 1, 0, 0, 0, 0, calendar.China).UTC()
+		to := time.Date(q.Year+1, 1, 1, 0, 0, 0, 0, calendar.China).UTC()
+		where = append(where, "(p.year = "+arg(q.Year)+" OR (p.id IS NULL AND d.created >= "+arg(from)+" AND d.created < "+arg(to)+"))")
+	}
+	if q.Under != "" {
+		where = append(where, "("+scopeClause("o.unit_code", []string{q.Under}, arg)+" OR "+scopeClause("i.scope", []string{q.Under}, arg)+")")
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*)`+drawListFrom+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count draws: %w", err)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT d.id, d.status, d.plan, d.created, d.drawn, d.revealed, d.reveal_after,
+		o.id, o.name, o.name_en, o.unit_code, COALESCE(p.id, 0), COALESCE(p.title, ''), COALESCE(p.year, 0),
+		COALESCE(i.title, ''), COALESCE(i.title_en, ''), COALESCE(i.scope, '')`+drawListFrom+cond+
+		` ORDER BY d.id DESC LIMIT `+arg(q.Limit)+` OFFSET `+arg(q.Offset), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list draws: %w", err)
+	}
+	defer rows.Close()
+	out := []DrawListing{}
+	for rows.Next() {
+		var l DrawListing
+		var drawn, revealed sql.NullTime
+		if err := rows.Scan(&l.ID, &l.Status, &l.Plan, &l.Created, &drawn, &revealed, &l.RevealAfter,
+			&l.OfficeID, &l.Office, &l.OfficeEN, &l.OfficeUnit, &l.PlanID, &l.PlanTitle, &l.Year,
+			&l.ItemTitle, &l.ItemTitleEN, &l.Scope); err != nil {
+			return nil, 0, fmt.Errorf("list draws: %w", err)
+		}
+		if drawn.Valid {
+			l.Drawn = &drawn.Time
+		}
+		if revealed.Valid {
+			l.Revealed = &revealed.Time
+		}
+		if l.PlanID == 0 {
+			l.Year = l.Created.In(calendar.China).Year()
+		}
+		out = append(out, l)
+	}
+	return out, total, rows.Err()
+}
+
+// DrawPlaces are the units of the offices that have committed draws and
+// the scopes of drawn items: what the public index filters by.
+func (db *DB) DrawPlaces(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT o.unit_code FROM draws d JOIN offices o ON o.id = d.office_id
+		UNION SELECT DISTINCT i.scope FROM plan_items i WHERE i.draw_id IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("draw places: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// DrawYears are the years the public index has draws of, newest first:
+// the years of plans with drawn items and those in which ad hoc draws were
+// committed (China).
+func (db *DB) DrawYears(ctx context.Context) ([]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT COALESCE(p.year, 0), d.created`+drawListFrom)
+	if err != nil {
+		return nil, fmt.Errorf("draw years: %w", err)
+	}
+	defer rows.Close()
+	seen := map[int]bool{}
+	var out []int
+	for rows.Next() {
+		var y int
+		var created time.Time
+		if err := rows.Scan(&y, &created); err != nil {
+			return nil, err
+		}
+		if y == 0 {
+			y = created.In(calendar.China).Year()
+		}
+		if !seen[y] {
+			seen[y] = true
+			out = append(out, y)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(out)))
+	return out, rows.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -17,6 +18,7 @@ import (
 // checks.
 func (s *Server) drawUIRoutes() []*route {
 	return []*route{
+		{Method: "GET", Pattern: "/draws", Action: access.ReadUnits, Summary: "The public index of plans' draws and their results", h: s.uiDraws},
 		{Method: "GET", Pattern: "/draws/{id}", Action: access.ReadUnits, Summary: "A draw's public record", h: s.uiDraw},
 		{Method: "GET", Pattern: "/draws/{id}/record.json", Action: access.ReadUnits, Summary: "A draw's record, for lighten draw verify", h: s.uiDrawRecord},
 		{Method: "POST", Pattern: "/draws/{id}/run", Auth: signedIn, Action: access.IssueDemands, Summary: "Enter the public value and draw", h: s.uiRunDraw},
@@ -239,4 +241,134 @@ func (s *Server) uiRevealDraw(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	}
 	http.Redirect(w, r, fmt.Sprintf("/draws/%d?done=revealed", rec.ID), http.StatusSeeOther)
 	return nil
+}
+
+// ---- the public index
+
+// drawsPageSize is how many draws a page of the index lists.
+const drawsPageSize = 20
+
+// drawRow is a draw in the public index: what its record page says before
+// the reveal, and nothing of what it drew.
+type drawRow struct {
+	ID          int64
+	Name        string // the item's title, or the ad hoc draw's name
+	Code        string // the plan item's code (the draw's plan)
+	Plan        string // the plan's title, for a plan item's draw
+	Year        int
+	Office      string
+	Place       string
+	Status      string
+	StatusClass string
+	Step        string // what happened last, and when
+	Next        string // what happens next, and when
+	Results     string // the plan's results, once the draw is revealed
+}
+
+type drawsPage struct {
+	Rows   []drawRow
+	Years  []option
+	Places []option
+	Year   string
+	Place  string
+	Pager  pager
+	Any    bool // any filter is set
+}
+
+func (s *Server) uiDraws(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	t, err := c.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	dq := store.DrawQuery{Limit: drawsPageSize}
+	v := drawsPage{}
+	if y := q.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 2000 || n > 2100 {
+			return invalid("year", "ui.draws.error.year", y)
+		}
+		dq.Year, v.Year = n, y
+	}
+	if p := q.Get("place"); p != "" {
+		if _, ok := t.Get(p); !ok {
+			return invalid("place", "ui.draws.error.place", p)
+		}
+		dq.Under, v.Place = p, p
+	}
+	v.Any = v.Year != "" || v.Place != ""
+	if o := q.Get("offset"); o != "" {
+		n, err := strconv.Atoi(o)
+		if err != nil || n < 0 {
+			return invalid("offset", "ui.draws.error.offset", o)
+		}
+		dq.Offset = n
+	}
+	list, total, err := s.db.ListDraws(ctx, dq)
+	if err != nil {
+		return err
+	}
+	for _, l := range list {
+		row := drawRow{ID: l.ID, Code: l.Plan, Name: l.Plan, Plan: l.PlanTitle, Year: l.Year,
+			Status: label(c, drawStatusKeys, l.Status), Place: place(t, c, l.OfficeUnit),
+			StatusClass: map[string]string{"committed": "review", "drawn": "review", "revealed": "ok"}[l.Status]}
+		row.Office = l.Office
+		if c.Lang == i18n.EN && l.OfficeEN != "" {
+			row.Office = l.OfficeEN
+		}
+		if l.ItemTitle != "" {
+			row.Name = l.ItemTitle
+			if c.Lang == i18n.EN && l.ItemTitleEN != "" {
+				row.Name = l.ItemTitleEN
+			}
+		}
+		switch {
+		case l.Revealed != nil:
+			row.Step = c.T("ui.draws.step.revealed", chinaTime(*l.Revealed))
+			if l.PlanID != 0 {
+				row.Results = fmt.Sprintf("/plans/%d/results", l.PlanID)
+			}
+		case l.Drawn != nil:
+			row.Step = c.T("ui.draws.step.drawn", chinaTime(*l.Drawn))
+			row.Next = c.T("ui.draws.next.reveal", chinaTime(l.RevealAfter))
+		default:
+			row.Step = c.T("ui.draws.step.committed", chinaTime(l.Created))
+			row.Next = c.T("ui.draws.next.run")
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	v.Pager = pagerOf(r, dq.Offset, dq.Limit, len(list), total)
+	years, err := s.db.DrawYears(ctx)
+	if err != nil {
+		return err
+	}
+	for _, y := range years {
+		ys := strconv.Itoa(y)
+		v.Years = append(v.Years, option{Code: ys, Label: ys, Selected: ys == v.Year})
+	}
+	places, err := s.db.DrawPlaces(ctx)
+	if err != nil {
+		return err
+	}
+	// Each place with the units above it, so that a province or a city
+	// lists the draws of its counties; in code order, which nests them.
+	seen := map[string]bool{}
+	var codes []string
+	for _, p := range places {
+		for _, u := range t.Path(p) {
+			if !u.Placeholder && !seen[u.Code] {
+				seen[u.Code] = true
+				codes = append(codes, u.Code)
+			}
+		}
+	}
+	if v.Place != "" && !seen[v.Place] {
+		codes = append(codes, v.Place)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		v.Places = append(v.Places, option{Code: code, Label: place(t, c, code), Selected: code == v.Place})
+	}
+	return s.page(w, r, c, http.StatusOK, "draws", c.T("ui.draws.title"), v)
 }
