@@ -55,6 +55,12 @@ func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, reve
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
 	}
+	// The public value comes from a beacon round published after the
+	// commitment, which names it: the office cannot try values first.
+	d.Beacon = nil
+	if tx.db.beacon != nil {
+		d.Beacon = tx.db.beacon.Commit(tx.Now)
+	}
 	d.Prepare(secret)
 	d.PublicValue, d.Secret, d.Selected, d.Teams, d.Digest = "", "", nil, nil, ""
 	rec := &DrawRecord{OfficeID: office, Status: "committed", Draw: *d, Created: tx.Now, RevealAfter: revealAfter, CreatedBy: tx.Actor.ID, secret: secret}
@@ -74,8 +80,12 @@ func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, reve
 	if err != nil {
 		return nil, err
 	}
+	after := map[string]any{"plan": d.Plan, "pool": pool, "commitment": d.Commitment}
+	if d.Beacon != nil {
+		after["beacon"] = map[string]any{"chain": d.Beacon.Chain, "round": d.Beacon.Round, "at": d.Beacon.Time()}
+	}
 	return rec, tx.Audit(ctx, audit.Record{Action: "draw.commit", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10), UnitCode: county,
-		After: audit.JSON(map[string]any{"plan": d.Plan, "pool": pool, "commitment": d.Commitment})})
+		After: audit.JSON(after)})
 }
 
 // NotItemCode refuses (StateError) an ad hoc draw whose plan is the code of
@@ -97,6 +107,12 @@ func (tx *Tx) NotItemCode(ctx context.Context, plan string) error {
 // RunDraw fixes the public value and draws. The selection is stored
 // sealed; only its digest is published.
 //
+// A draw committed to a beacon round takes as its value the round's
+// signature (hex, or drand's JSON answer for the round): refused before
+// the round is published and unless it verifies under the chain's key; the
+// public value is then the round's randomness. A draw without a beacon
+// takes the value as entered.
+//
 // It reads the draw again inside the transaction and changes it only while
 // it is still committed: of two runs at once, exactly one draws.
 func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error {
@@ -109,6 +125,23 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 		return stateErr("store.state.draw_not_committed", rec.ID, i18n.Both("ui.draw.status."+rec.Status))
 	}
 	*rec = *cur
+	if b := rec.Draw.Beacon; b != nil {
+		at := b.Time()
+		if tx.Now.Before(at) {
+			return stateErr("store.draws.beacon_early", rec.ID, b.Round, at.In(calendar.China).Format("2006-01-02 15:04:05"))
+		}
+		round, sig, err := visits.ParseBeaconValue(public)
+		if err != nil {
+			return invalid("value", "store.draws.beacon_value", b.Round)
+		}
+		if round != 0 && round != b.Round {
+			return invalid("value", "store.draws.beacon_round", round, b.Round)
+		}
+		if public, err = b.Randomness(sig); err != nil {
+			return invalid("value", "store.draws.beacon_bad", b.Round)
+		}
+		b.Signature = sig
+	}
 	rec.Draw.PublicValue = public
 	var sel []string
 	var teams [][]string
@@ -138,7 +171,7 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 		return err
 	}
 	return tx.Audit(ctx, audit.Record{Action: "draw.run", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10), UnitCode: county,
-		After: audit.JSON(map[string]any{"public_value": public, "digest": rec.Draw.Digest, "drawn": len(sel)})})
+		After: audit.JSON(map[string]any{"public_value": public, "beacon": rec.Draw.Beacon != nil, "digest": rec.Draw.Digest, "drawn": len(sel)})})
 }
 
 // RevealDraw publishes the secret and the selection, so that anyone can

@@ -23,6 +23,7 @@ import (
 	"lighten/internal/duties"
 	"lighten/internal/policy"
 	"lighten/internal/units"
+	"lighten/internal/visits"
 )
 
 // Dialect names a database kind.
@@ -44,6 +45,7 @@ type DB struct {
 	w       *sql.DB
 	r       *sql.DB
 	now     func() time.Time
+	beacon  *visits.BeaconChain
 
 	treeMu      sync.Mutex
 	tree        *units.Tree
@@ -81,6 +83,10 @@ type Options struct {
 	Now func() time.Time
 	// NoMigrate opens without migrating; the schema must be current.
 	NoMigrate bool
+	// Beacon is the chain whose rounds new draws commit to for their
+	// public value (visits.Quicknet for a server). Nil: new draws take a
+	// value entered by hand, and their pages say so.
+	Beacon *visits.BeaconChain
 }
 
 // ErrSchemaNewer is returned when the database was migrated by a newer
@@ -90,7 +96,7 @@ var ErrSchemaNewer = errors.New("database schema is newer than this lighten know
 // Open connects to a database and brings its schema up to date. dsn is a
 // postgres:// URL, an sqlite: URL, or a file path (SQLite).
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now, dsn: dsn}
+	db := &DB{now: opt.Now, dsn: dsn, beacon: opt.Beacon}
 	db.bgCtx, db.bgStop = context.WithCancel(context.Background())
 	if db.now == nil {
 		db.now = time.Now
