@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"lighten/internal/access"
+	"lighten/internal/gate"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
 )
@@ -75,6 +76,20 @@ type drawPage struct {
 	Typed       string
 	Err         string
 	Done        string
+	// Beacon is the round the draw committed to; nil when its public value
+	// is entered by hand (ByHand).
+	Beacon *beaconView
+	ByHand bool
+}
+
+// beaconView is a draw's beacon round as its page shows it.
+type beaconView struct {
+	Chain     string
+	Round     uint64
+	At        string // when the round is published, China time
+	URL       string
+	Signature string
+	Early     bool // the round is not published yet
 }
 
 // mayRunDraw is the check of the API's ownDraw: staff of the draw's
@@ -115,6 +130,13 @@ func (s *Server) drawPageOf(r *http.Request, c *Ctx, rec *store.DrawRecord) (dra
 	}
 	if d.TeamSize > 0 {
 		v.Register, v.TeamSize = len(d.Inspectors), d.TeamSize
+	}
+	if b := d.Beacon; b != nil {
+		c, _ := b.Known()
+		v.Beacon = &beaconView{Chain: c.Name, Round: b.Round, At: b.Time().In(gate.China).Format("2006-01-02 15:04:05"), URL: b.URL(),
+			Signature: b.Signature, Early: s.db.Now().Before(b.Time())}
+	} else {
+		v.ByHand = true
 	}
 	for i, code := range d.Selected {
 		u := drawnView{Code: code, Name: placeOf(t, code, code)}
