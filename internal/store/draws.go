@@ -264,23 +264,23 @@ func readDraw(ctx context.Context, q querier, id int64) (*DrawRecord, error) {
 // office and, for a plan item's draw, the plan and the item. Nothing of
 // the selection: the index is the same whatever a sealed draw drew.
 type DrawListing struct {
-	ID          int64
-	Status      string
-	Plan        string // the draw's plan name (a plan item's code)
-	Created     time.Time
-	Drawn       *time.Time
-	Revealed    *time.Time
-	RevealAfter time.Time
-	OfficeID    int64
-	Office      string
-	OfficeEN    string
-	OfficeUnit  string
-	PlanID      int64 // 0 for an ad hoc draw
-	PlanTitle   string
-	Year        int // the plan's year, or the year (China) the ad hoc draw was committed
-	ItemTitle   string
-	ItemTitleEN string
-	Scope       string // the item's scope; empty for an ad hoc draw
+	ID          int64      `json:"id"`
+	Status      string     `json:"status"` // committed, drawn, revealed
+	Plan        string     `json:"plan"`   // the draw's plan name (a plan item's code)
+	Created     time.Time  `json:"created"`
+	Drawn       *time.Time `json:"drawn,omitempty"`
+	Revealed    *time.Time `json:"revealed,omitempty"`
+	RevealAfter time.Time  `json:"reveal_after"`
+	OfficeID    int64      `json:"office"`
+	Office      string     `json:"office_name"`
+	OfficeEN    string     `json:"office_name_en,omitempty"`
+	OfficeUnit  string     `json:"office_unit"`
+	PlanID      int64      `json:"plan_id,omitempty"` // 0 for an ad hoc draw
+	PlanTitle   string     `json:"plan_title,omitempty"`
+	Year        int        `json:"year"` // the plan's year, or the year (China) the ad hoc draw was committed
+	ItemTitle   string     `json:"item_title,omitempty"`
+	ItemTitleEN string     `json:"item_title_en,omitempty"`
+	Scope       string     `json:"scope,omitempty"` // the item's scope; empty for an ad hoc draw
 }
 
 // DrawQuery filters the public index of draws.

@@ -12,6 +12,7 @@ import (
 	"lighten/internal/gate"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
+	"lighten/internal/units"
 )
 
 // drawUIRoutes are the public page of a verifiable draw and its office's
@@ -297,36 +298,56 @@ type drawsPage struct {
 	Any    bool // any filter is set
 }
 
+// drawQuery reads the index's filters: year, place (a unit code), offset
+// and, for the API, limit.
+func drawQuery(r *http.Request, t *units.Tree, limit int) (store.DrawQuery, error) {
+	q := r.URL.Query()
+	dq := store.DrawQuery{Limit: limit}
+	if y := q.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 2000 || n > 2100 {
+			return dq, invalid("year", "ui.draws.error.year", y)
+		}
+		dq.Year = n
+	}
+	if p := q.Get("place"); p != "" {
+		if _, ok := t.Get(p); !ok {
+			return dq, invalid("place", "ui.draws.error.place", p)
+		}
+		dq.Under = p
+	}
+	if o := q.Get("offset"); o != "" {
+		n, err := strconv.Atoi(o)
+		if err != nil || n < 0 {
+			return dq, invalid("offset", "ui.draws.error.offset", o)
+		}
+		dq.Offset = n
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			return dq, invalid("limit", "ui.draws.error.limit", l)
+		}
+		dq.Limit = min(n, 200)
+	}
+	return dq, nil
+}
+
 func (s *Server) uiDraws(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	ctx := r.Context()
 	t, err := c.Tree(ctx)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	dq := store.DrawQuery{Limit: drawsPageSize}
-	v := drawsPage{}
-	if y := q.Get("year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil || n < 2000 || n > 2100 {
-			return invalid("year", "ui.draws.error.year", y)
-		}
-		dq.Year, v.Year = n, y
+	dq, err := drawQuery(r, t, drawsPageSize)
+	if err != nil {
+		return err
 	}
-	if p := q.Get("place"); p != "" {
-		if _, ok := t.Get(p); !ok {
-			return invalid("place", "ui.draws.error.place", p)
-		}
-		dq.Under, v.Place = p, p
+	v := drawsPage{Place: dq.Under}
+	if dq.Year != 0 {
+		v.Year = strconv.Itoa(dq.Year)
 	}
 	v.Any = v.Year != "" || v.Place != ""
-	if o := q.Get("offset"); o != "" {
-		n, err := strconv.Atoi(o)
-		if err != nil || n < 0 {
-			return invalid("offset", "ui.draws.error.offset", o)
-		}
-		dq.Offset = n
-	}
 	list, total, err := s.db.ListDraws(ctx, dq)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -81,6 +82,22 @@ func TestUIDrawsIndex(t *testing.T) {
 			uiMust(t, pub.get("/draws?year=twenty"), http.StatusBadRequest, `Year &#34;twenty&#34; is not valid`)
 			uiMust(t, pub.get("/draws?place=999999"), http.StatusBadRequest, `Place &#34;999999&#34; is not in the unit tree.`)
 
+			// The same index through the API, for anyone.
+			status, body := e.f.do("GET", "/api/v1/draws?year=2026&place=430922", "", nil)
+			var list DrawList
+			if status != http.StatusOK || json.Unmarshal(body, &list) != nil || list.Total != 1 || len(list.Draws) != 1 ||
+				list.Draws[0].ID != e.draw.ID || list.Draws[0].Status != "drawn" || list.Draws[0].PlanTitle != visitPlanTitle ||
+				strings.Contains(string(body), "430922100201") || strings.Contains(string(body), "430922100202") {
+				t.Fatalf("the API's index: %d %s", status, body)
+			}
+			if status, body = e.f.do("GET", "/api/v1/draws?place=430923&limit=5&offset=5", "", nil); status != http.StatusOK ||
+				json.Unmarshal(body, &list) != nil || list.Total != 25 || len(list.Draws) != 5 || list.Draws[0].ID != adhoc[19].ID {
+				t.Fatalf("the API's second page: %d %s", status, body)
+			}
+			if status, _ = e.f.do("GET", "/api/v1/draws?year=1", "", nil); status != http.StatusBadRequest {
+				t.Fatalf("year 1: %d", status)
+			}
+
 			zh := e.f.uiClient("zh")
 			uiMust(t, zh.get("/draws"), http.StatusOK, "抽查公示：计划、抽取与结果", "已承诺，待抽取", "抽取记录", "第 1–20 条，共 26 条")
 			uiMust(t, zh.get("/draws?year=2026"), http.StatusOK, "已抽取，结果封存", "2026-06-13 00:00 后公开")
@@ -96,7 +113,6 @@ func TestUIDrawsIndex(t *testing.T) {
 			if n := strings.Count(r.body, "/results"); n != 1 {
 				t.Fatalf("%d results links, want 1", n)
 			}
-			_ = adhoc
 		})
 	}
 }
