@@ -350,11 +350,13 @@ func (db *DB) ListDraws(ctx context.Context, q DrawQuery) ([]DrawListing, int, e
 	return out, total, rows.Err()
 }
 
-// DrawPlaces are the units of the offices that have committed draws and
-// the scopes of drawn items: what the public index filters by.
+// DrawPlaces are the units of the offices that have committed draws or
+// approved plans, and the scopes of drawn items: what the public index
+// filters by.
 func (db *DB) DrawPlaces(ctx context.Context) ([]string, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT o.unit_code FROM draws d JOIN offices o ON o.id = d.office_id
-		UNION SELECT DISTINCT i.scope FROM plan_items i WHERE i.draw_id IS NOT NULL`)
+		UNION SELECT DISTINCT i.scope FROM plan_items i WHERE i.draw_id IS NOT NULL
+		UNION SELECT DISTINCT o.unit_code FROM plans p JOIN offices o ON o.id = p.office_id WHERE p.status = 'approved'`)
 	if err != nil {
 		return nil, fmt.Errorf("draw places: %w", err)
 	}
@@ -370,9 +372,9 @@ func (db *DB) DrawPlaces(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
-// DrawYears are the years the public index has draws of, newest first:
-// the years of plans with drawn items and those in which ad hoc draws were
-// committed (China).
+// DrawYears are the years the public index lists, newest first: the
+// years of approved plans and those in which ad hoc draws were committed
+// (China).
 func (db *DB) DrawYears(ctx context.Context) ([]int, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT COALESCE(p.year, 0), d.created`+drawListFrom)
 	if err != nil {
@@ -395,6 +397,73 @@ func (db *DB) DrawYears(ctx context.Context) ([]int, error) {
 			out = append(out, y)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	plans, err := db.r.QueryContext(ctx, `SELECT DISTINCT year FROM plans WHERE status = 'approved'`)
+	if err != nil {
+		return nil, fmt.Errorf("draw years: %w", err)
+	}
+	defer plans.Close()
+	for plans.Next() {
+		var y int
+		if err := plans.Scan(&y); err != nil {
+			return nil, err
+		}
+		if !seen[y] {
+			seen[y] = true
+			out = append(out, y)
+		}
+	}
 	sort.Sort(sort.Reverse(sort.IntSlice(out)))
+	return out, plans.Err()
+}
+
+// PlanListing is an approved plan as the public index lists it: its items,
+// how many are drawn and how many revealed.
+type PlanListing struct {
+	ID         int64  `json:"id"`
+	Title      string `json:"title"`
+	Year       int    `json:"year"`
+	OfficeID   int64  `json:"office"`
+	Office     string `json:"office_name"`
+	OfficeEN   string `json:"office_name_en,omitempty"`
+	OfficeUnit string `json:"office_unit"`
+	Items      int    `json:"items"`
+	Drawn      int    `json:"drawn"`
+	Revealed   int    `json:"revealed"`
+}
+
+// ListPublicPlans lists approved plans for the public index (the year and
+// place of q; no paging: at most limit, newest year first).
+func (db *DB) ListPublicPlans(ctx context.Context, q DrawQuery, limit int) ([]PlanListing, error) {
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	where := []string{"p.status = " + arg(string(visits.PlanApproved))}
+	if q.Year != 0 {
+		where = append(where, "p.year = "+arg(q.Year))
+	}
+	if q.Under != "" {
+		where = append(where, "("+scopeClause("o.unit_code", []string{q.Under}, arg)+
+			" OR EXISTS (SELECT 1 FROM plan_items s WHERE s.plan_id = p.id AND "+scopeClause("s.scope", []string{q.Under}, arg)+"))")
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT p.id, p.title, p.year, o.id, o.name, o.name_en, o.unit_code,
+		(SELECT COUNT(*) FROM plan_items i WHERE i.plan_id = p.id),
+		(SELECT COUNT(*) FROM plan_items i WHERE i.plan_id = p.id AND i.draw_id IS NOT NULL),
+		(SELECT COUNT(*) FROM plan_items i JOIN draws d ON d.id = i.draw_id WHERE i.plan_id = p.id AND d.status = 'revealed')
+		FROM plans p JOIN offices o ON o.id = p.office_id WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY p.year DESC, p.id DESC LIMIT `+arg(limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	defer rows.Close()
+	out := []PlanListing{}
+	for rows.Next() {
+		var p PlanListing
+		if err := rows.Scan(&p.ID, &p.Title, &p.Year, &p.OfficeID, &p.Office, &p.OfficeEN, &p.OfficeUnit, &p.Items, &p.Drawn, &p.Revealed); err != nil {
+			return nil, fmt.Errorf("list plans: %w", err)
+		}
+		out = append(out, p)
+	}
 	return out, rows.Err()
 }

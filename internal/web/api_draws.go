@@ -136,8 +136,10 @@ func (s *Server) apiCreateDraw(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	return nil
 }
 
-// DrawList is a page of the public index of draws.
+// DrawList is a page of the public index of draws, with the approved
+// plans of the same year and place on the first page.
 type DrawList struct {
+	Plans []store.PlanListing `json:"plans,omitempty"`
 	Draws []store.DrawListing `json:"draws"`
 	Total int                 `json:"total"`
 }
@@ -155,7 +157,13 @@ func (s *Server) apiDraws(w http.ResponseWriter, r *http.Request, c *Ctx) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, DrawList{Draws: list, Total: total})
+	out := DrawList{Draws: list, Total: total}
+	if dq.Offset == 0 {
+		if out.Plans, err = s.db.ListPublicPlans(r.Context(), dq, plansOnIndex); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -288,7 +288,22 @@ type drawRow struct {
 	Results     string // the plan's results, once the draw is revealed
 }
 
+// publicPlanRow is an approved plan in the public index.
+type publicPlanRow struct {
+	ID      int64
+	Title   string
+	Year    int
+	Office  string
+	Place   string
+	Counts  string // items, drawn, revealed
+	Results string // once an item's draw is revealed
+}
+
+// plansOnIndex is how many plans the index's first page lists at most.
+const plansOnIndex = 100
+
 type drawsPage struct {
+	Plans  []publicPlanRow
 	Rows   []drawRow
 	Years  []option
 	Places []option
@@ -382,6 +397,23 @@ func (s *Server) uiDraws(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		v.Rows = append(v.Rows, row)
 	}
 	v.Pager = pagerOf(r, dq.Offset, dq.Limit, len(list), total)
+	if dq.Offset == 0 {
+		plans, err := s.db.ListPublicPlans(ctx, dq, plansOnIndex)
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			row := publicPlanRow{ID: p.ID, Title: p.Title, Year: p.Year, Office: p.Office, Place: place(t, c, p.OfficeUnit),
+				Counts: c.T("ui.draws.plan_counts", p.Items, p.Drawn, p.Revealed)}
+			if c.Lang == i18n.EN && p.OfficeEN != "" {
+				row.Office = p.OfficeEN
+			}
+			if p.Revealed > 0 {
+				row.Results = fmt.Sprintf("/plans/%d/results", p.ID)
+			}
+			v.Plans = append(v.Plans, row)
+		}
+	}
 	years, err := s.db.DrawYears(ctx)
 	if err != nil {
 		return err

@@ -63,7 +63,9 @@ func TestUIDrawsIndex(t *testing.T) {
 			uiMust(t, r, http.StatusOK, "Inspections in public", "安化县专项抽查第25批", "安化县应急管理局", "Committed", "to be drawn",
 				"1–20 of 26", `href="/draws?offset=20"`, `<option value="43">湖南省</option>`, `<option value="4309">湖南省 › 益阳市</option>`,
 				`<option value="430922">湖南省 › 益阳市 › 桃江县</option>`, `<option value="2025">2025</option>`, `<option value="2026">2026</option>`)
-			uiMustNot(t, r, "安化县专项抽查第05批", itemDraw)
+			uiMustNot(t, r, "安化县专项抽查第05批", itemDraw, "/results")
+			// The approved plan heads the first page, with its items' counts.
+			uiMust(t, r, http.StatusOK, "Approved annual plans", `data-plan="`+itoa(e.plan.ID)+`"`, visitPlanTitle, "items 1 · drawn 1 · revealed 0")
 			r = pub.get("/draws?offset=20")
 			uiMust(t, r, http.StatusOK, "21–26 of 26", "安化县专项抽查第01批", "安化县专项抽查第05批",
 				"安全生产专项检查", visitPlanTitle, visitItemCode, "Drawn, sealed", itemDraw, "revealed after 2026-06-13 00:00")
@@ -87,11 +89,13 @@ func TestUIDrawsIndex(t *testing.T) {
 			var list DrawList
 			if status != http.StatusOK || json.Unmarshal(body, &list) != nil || list.Total != 1 || len(list.Draws) != 1 ||
 				list.Draws[0].ID != e.draw.ID || list.Draws[0].Status != "drawn" || list.Draws[0].PlanTitle != visitPlanTitle ||
+				len(list.Plans) != 1 || list.Plans[0].ID != e.plan.ID || list.Plans[0].Drawn != 1 || list.Plans[0].Revealed != 0 ||
 				strings.Contains(string(body), "430922100201") || strings.Contains(string(body), "430922100202") {
 				t.Fatalf("the API's index: %d %s", status, body)
 			}
+			list = DrawList{}
 			if status, body = e.f.do("GET", "/api/v1/draws?place=430923&limit=5&offset=5", "", nil); status != http.StatusOK ||
-				json.Unmarshal(body, &list) != nil || list.Total != 25 || len(list.Draws) != 5 || list.Draws[0].ID != adhoc[19].ID {
+				json.Unmarshal(body, &list) != nil || list.Total != 25 || len(list.Draws) != 5 || list.Draws[0].ID != adhoc[19].ID || len(list.Plans) != 0 {
 				t.Fatalf("the API's second page: %d %s", status, body)
 			}
 			if status, _ = e.f.do("GET", "/api/v1/draws?year=1", "", nil); status != http.StatusBadRequest {
@@ -110,9 +114,11 @@ func TestUIDrawsIndex(t *testing.T) {
 			}
 			r = pub.get("/draws?year=2026")
 			uiMust(t, r, http.StatusOK, "Revealed", `href="/plans/`+itoa(e.plan.ID)+`/results"`)
-			if n := strings.Count(r.body, "/results"); n != 1 {
-				t.Fatalf("%d results links, want 1", n)
+			uiMust(t, r, http.StatusOK, "items 1 · drawn 1 · revealed 1")
+			if n := strings.Count(r.body, `href="/plans/`+itoa(e.plan.ID)+`/results"`); n != 2 {
+				t.Fatalf("%d results links, want the plan's and the draw's", n)
 			}
+			uiMustNot(t, pub.get("/draws?place=430923"), "Approved annual plans")
 		})
 	}
 }
