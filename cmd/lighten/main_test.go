@@ -318,3 +318,13 @@ func TestDrawVerifyBeacon(t *testing.T) {
 		t.Fatalf("by hand: %q %v", out, err)
 	}
 }
+
+// --draw-beacon takes quicknet or none and is refused otherwise, before the
+// database is opened.
+func TestServeRefusesAnUnknownDrawBeacon(t *testing.T) {
+	t.Parallel()
+	_, err := runCmd(t, "", "serve", "--db", "sqlite:/nonexistent/dir/x.db", "--draw-beacon", "lottery")
+	if err == nil || !strings.Contains(err.Error(), `-draw-beacon takes quicknet or none, not "lottery"`) {
+		t.Fatalf("--draw-beacon lottery: %v", err)
+	}
+}
