@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"lighten/internal/calendar"
 	"lighten/internal/i18n"
 	"lighten/internal/visits"
 )
@@ -36,5 +37,11 @@ func cmdDraw(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.
 		pool += len(t.Units)
 	}
 	say(stdout, l, "cli.draw.verified", d.Plan, len(d.Selected), pool, d.Digest)
+	if b := d.Beacon; b != nil {
+		c, _ := b.Known()
+		say(stdout, l, "cli.draw.beacon", c.Name, b.Round, b.Time().In(calendar.China).Format("2006-01-02 15:04:05"), b.URL())
+	} else {
+		say(stdout, l, "cli.draw.by_hand")
+	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"lighten/internal/demo"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
+	"lighten/internal/visits"
 	"lighten/internal/web"
 )
 
@@ -28,8 +29,17 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 	base := fs.String("base-url", "", i18n.T(l, "cli.serve.flag.base_url"))
 	metricsAddr := fs.String("metrics-addr", "", i18n.T(l, "cli.serve.flag.metrics_addr"))
 	load := addLoadFlags(l, fs)
+	beacon := fs.String("draw-beacon", "quicknet", i18n.T(l, "cli.serve.flag.draw_beacon"))
 	if err := parseFlags(l, fs, args); err != nil {
 		return err
+	}
+	opt := store.Options{}
+	switch *beacon {
+	case "quicknet":
+		opt.Beacon = &visits.Quicknet
+	case "none":
+	default:
+		return failf("cli.serve.bad_draw_beacon", *beacon)
 	}
 	if *base != "" {
 		if u, err := url.Parse(*base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -39,7 +49,7 @@ func cmdServe(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 	if *proxies < 1 || *proxies > 10 {
 		return failf("cli.serve.bad_trusted_proxies", *proxies)
 	}
-	db, err := store.Open(ctx, *dsn, load.store(store.Options{}))
+	db, err := store.Open(ctx, *dsn, load.store(opt))
 	if err != nil {
 		return err
 	}

@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"lighten/internal/audit"
+	"lighten/internal/calendar"
 	"lighten/internal/i18n"
 	"lighten/internal/visits"
 )
@@ -52,6 +55,12 @@ func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, reve
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
 	}
+	// The public value comes from a beacon round published after the
+	// commitment, which names it: the office cannot try values first.
+	d.Beacon = nil
+	if tx.db.beacon != nil {
+		d.Beacon = tx.db.beacon.Commit(tx.Now)
+	}
 	d.Prepare(secret)
 	d.PublicValue, d.Secret, d.Selected, d.Teams, d.Digest = "", "", nil, nil, ""
 	rec := &DrawRecord{OfficeID: office, Status: "committed", Draw: *d, Created: tx.Now, RevealAfter: revealAfter, CreatedBy: tx.Actor.ID, secret: secret}
@@ -67,8 +76,16 @@ func (tx *Tx) CreateDraw(ctx context.Context, office int64, d *visits.Draw, reve
 	for _, t := range d.Tiers {
 		pool += len(t.Units)
 	}
-	return rec, tx.Audit(ctx, audit.Record{Action: "draw.commit", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10),
-		After: audit.JSON(map[string]any{"plan": d.Plan, "pool": pool, "commitment": d.Commitment})})
+	county, err := drawCounty(ctx, tx.tx, office)
+	if err != nil {
+		return nil, err
+	}
+	after := map[string]any{"plan": d.Plan, "pool": pool, "commitment": d.Commitment}
+	if d.Beacon != nil {
+		after["beacon"] = map[string]any{"chain": d.Beacon.Chain, "round": d.Beacon.Round, "at": d.Beacon.Time()}
+	}
+	return rec, tx.Audit(ctx, audit.Record{Action: "draw.commit", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10), UnitCode: county,
+		After: audit.JSON(after)})
 }
 
 // NotItemCode refuses (StateError) an ad hoc draw whose plan is the code of
@@ -90,6 +107,12 @@ func (tx *Tx) NotItemCode(ctx context.Context, plan string) error {
 // RunDraw fixes the public value and draws. The selection is stored
 // sealed; only its digest is published.
 //
+// A draw committed to a beacon round takes as its value the round's
+// signature (hex, or drand's JSON answer for the round): refused before
+// the round is published and unless it verifies under the chain's key; the
+// public value is then the round's randomness. A draw without a beacon
+// takes the value as entered.
+//
 // It reads the draw again inside the transaction and changes it only while
 // it is still committed: of two runs at once, exactly one draws.
 func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error {
@@ -102,6 +125,23 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 		return stateErr("store.state.draw_not_committed", rec.ID, i18n.Both("ui.draw.status."+rec.Status))
 	}
 	*rec = *cur
+	if b := rec.Draw.Beacon; b != nil {
+		at := b.Time()
+		if tx.Now.Before(at) {
+			return stateErr("store.draws.beacon_early", rec.ID, b.Round, at.In(calendar.China).Format("2006-01-02 15:04:05"))
+		}
+		round, sig, err := visits.ParseBeaconValue(public)
+		if err != nil {
+			return invalid("value", "store.draws.beacon_value", b.Round)
+		}
+		if round != 0 && round != b.Round {
+			return invalid("value", "store.draws.beacon_round", round, b.Round)
+		}
+		if public, err = b.Randomness(sig); err != nil {
+			return invalid("value", "store.draws.beacon_bad", b.Round)
+		}
+		b.Signature = sig
+	}
 	rec.Draw.PublicValue = public
 	var sel []string
 	var teams [][]string
@@ -126,8 +166,12 @@ func (tx *Tx) RunDraw(ctx context.Context, rec *DrawRecord, public string) error
 		return stateErr("store.state.draw_raced", rec.ID)
 	}
 	rec.Status, rec.selection, rec.teams = "drawn", sel, teams
-	return tx.Audit(ctx, audit.Record{Action: "draw.run", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10),
-		After: audit.JSON(map[string]any{"public_value": public, "digest": rec.Draw.Digest, "drawn": len(sel)})})
+	county, err := drawCounty(ctx, tx.tx, rec.OfficeID)
+	if err != nil {
+		return err
+	}
+	return tx.Audit(ctx, audit.Record{Action: "draw.run", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10), UnitCode: county,
+		After: audit.JSON(map[string]any{"public_value": public, "beacon": rec.Draw.Beacon != nil, "digest": rec.Draw.Digest, "drawn": len(sel)})})
 }
 
 // RevealDraw publishes the secret and the selection, so that anyone can
@@ -160,7 +204,25 @@ func (tx *Tx) RevealDraw(ctx context.Context, rec *DrawRecord) error {
 		return stateErr("store.state.draw_raced", rec.ID)
 	}
 	rec.Status = "revealed"
-	return tx.Audit(ctx, audit.Record{Action: "draw.reveal", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10)})
+	county, err := drawCounty(ctx, tx.tx, rec.OfficeID)
+	if err != nil {
+		return err
+	}
+	return tx.Audit(ctx, audit.Record{Action: "draw.reveal", Entity: "draw", EntityID: strconv.FormatInt(rec.ID, 10), UnitCode: county})
+}
+
+// drawCounty is the unit a draw's audit records carry: the county of the
+// drawing office (its own unit when that lies above a county). Never a
+// target: the records of a sealed draw must not differ by what it drew.
+func drawCounty(ctx context.Context, q querier, office int64) (string, error) {
+	code, err := officeUnit(ctx, q, office)
+	if err != nil {
+		return "", err
+	}
+	if len(code) > 6 {
+		code = code[:6]
+	}
+	return code, nil
 }
 
 // DrawByID reads a draw with its sealed parts.
@@ -196,4 +258,212 @@ func readDraw(ctx context.Context, q querier, id int64) (*DrawRecord, error) {
 		rec.Revealed = &revealed.Time
 	}
 	return rec, nil
+}
+
+// DrawListing is a draw as the public index lists it: its state, its
+// office and, for a plan item's draw, the plan and the item. Nothing of
+// the selection: the index is the same whatever a sealed draw drew.
+type DrawListing struct {
+	ID          int64      `json:"id"`
+	Status      string     `json:"status"` // committed, drawn, revealed
+	Plan        string     `json:"plan"`   // the draw's plan name (a plan item's code)
+	Created     time.Time  `json:"created"`
+	Drawn       *time.Time `json:"drawn,omitempty"`
+	Revealed    *time.Time `json:"revealed,omitempty"`
+	RevealAfter time.Time  `json:"reveal_after"`
+	OfficeID    int64      `json:"office"`
+	Office      string     `json:"office_name"`
+	OfficeEN    string     `json:"office_name_en,omitempty"`
+	OfficeUnit  string     `json:"office_unit"`
+	PlanID      int64      `json:"plan_id,omitempty"` // 0 for an ad hoc draw
+	PlanTitle   string     `json:"plan_title,omitempty"`
+	Year        int        `json:"year"` // the plan's year, or the year (China) the ad hoc draw was committed
+	ItemTitle   string     `json:"item_title,omitempty"`
+	ItemTitleEN string     `json:"item_title_en,omitempty"`
+	Scope       string     `json:"scope,omitempty"` // the item's scope; empty for an ad hoc draw
+}
+
+// DrawQuery filters the public index of draws.
+type DrawQuery struct {
+	Year   int    // 0 for every year
+	Under  string // draws of offices, or of items whose scope lies, under this unit
+	Offset int
+	Limit  int
+}
+
+const drawListFrom = ` FROM draws d JOIN offices o ON o.id = d.office_id
+	LEFT JOIN plan_items i ON i.draw_id = d.id LEFT JOIN plans p ON p.id = i.plan_id`
+
+// ListDraws lists draws for the public index, newest first, with the
+// number that match.
+func (db *DB) ListDraws(ctx context.Context, q DrawQuery) ([]DrawListing, int, error) {
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if q.Year != 0 {
+		from := time.Date(q.Year, 1, 1, 0, 0, 0, 0, calendar.China).UTC()
+		to := time.Date(q.Year+1, 1, 1, 0, 0, 0, 0, calendar.China).UTC()
+		where = append(where, "(p.year = "+arg(q.Year)+" OR (p.id IS NULL AND d.created >= "+arg(from)+" AND d.created < "+arg(to)+"))")
+	}
+	if q.Under != "" {
+		where = append(where, "("+scopeClause("o.unit_code", []string{q.Under}, arg)+" OR "+scopeClause("i.scope", []string{q.Under}, arg)+")")
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*)`+drawListFrom+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count draws: %w", err)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT d.id, d.status, d.plan, d.created, d.drawn, d.revealed, d.reveal_after,
+		o.id, o.name, o.name_en, o.unit_code, COALESCE(p.id, 0), COALESCE(p.title, ''), COALESCE(p.year, 0),
+		COALESCE(i.title, ''), COALESCE(i.title_en, ''), COALESCE(i.scope, '')`+drawListFrom+cond+
+		` ORDER BY d.id DESC LIMIT `+arg(q.Limit)+` OFFSET `+arg(q.Offset), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list draws: %w", err)
+	}
+	defer rows.Close()
+	out := []DrawListing{}
+	for rows.Next() {
+		var l DrawListing
+		var drawn, revealed sql.NullTime
+		if err := rows.Scan(&l.ID, &l.Status, &l.Plan, &l.Created, &drawn, &revealed, &l.RevealAfter,
+			&l.OfficeID, &l.Office, &l.OfficeEN, &l.OfficeUnit, &l.PlanID, &l.PlanTitle, &l.Year,
+			&l.ItemTitle, &l.ItemTitleEN, &l.Scope); err != nil {
+			return nil, 0, fmt.Errorf("list draws: %w", err)
+		}
+		if drawn.Valid {
+			l.Drawn = &drawn.Time
+		}
+		if revealed.Valid {
+			l.Revealed = &revealed.Time
+		}
+		if l.PlanID == 0 {
+			l.Year = l.Created.In(calendar.China).Year()
+		}
+		out = append(out, l)
+	}
+	return out, total, rows.Err()
+}
+
+// DrawPlaces are the units of the offices that have committed draws or
+// approved plans, and the scopes of drawn items: what the public index
+// filters by.
+func (db *DB) DrawPlaces(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT o.unit_code FROM draws d JOIN offices o ON o.id = d.office_id
+		UNION SELECT DISTINCT i.scope FROM plan_items i WHERE i.draw_id IS NOT NULL
+		UNION SELECT DISTINCT o.unit_code FROM plans p JOIN offices o ON o.id = p.office_id WHERE p.status = 'approved'`)
+	if err != nil {
+		return nil, fmt.Errorf("draw places: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// DrawYears are the years the public index lists, newest first: the
+// years of approved plans and those in which ad hoc draws were committed
+// (China).
+func (db *DB) DrawYears(ctx context.Context) ([]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT COALESCE(p.year, 0), d.created`+drawListFrom)
+	if err != nil {
+		return nil, fmt.Errorf("draw years: %w", err)
+	}
+	defer rows.Close()
+	seen := map[int]bool{}
+	var out []int
+	for rows.Next() {
+		var y int
+		var created time.Time
+		if err := rows.Scan(&y, &created); err != nil {
+			return nil, err
+		}
+		if y == 0 {
+			y = created.In(calendar.China).Year()
+		}
+		if !seen[y] {
+			seen[y] = true
+			out = append(out, y)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	plans, err := db.r.QueryContext(ctx, `SELECT DISTINCT year FROM plans WHERE status = 'approved'`)
+	if err != nil {
+		return nil, fmt.Errorf("draw years: %w", err)
+	}
+	defer plans.Close()
+	for plans.Next() {
+		var y int
+		if err := plans.Scan(&y); err != nil {
+			return nil, err
+		}
+		if !seen[y] {
+			seen[y] = true
+			out = append(out, y)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(out)))
+	return out, plans.Err()
+}
+
+// PlanListing is an approved plan as the public index lists it: its items,
+// how many are drawn and how many revealed.
+type PlanListing struct {
+	ID         int64  `json:"id"`
+	Title      string `json:"title"`
+	Year       int    `json:"year"`
+	OfficeID   int64  `json:"office"`
+	Office     string `json:"office_name"`
+	OfficeEN   string `json:"office_name_en,omitempty"`
+	OfficeUnit string `json:"office_unit"`
+	Items      int    `json:"items"`
+	Drawn      int    `json:"drawn"`
+	Revealed   int    `json:"revealed"`
+}
+
+// ListPublicPlans lists approved plans for the public index (the year and
+// place of q; no paging: at most limit, newest year first).
+func (db *DB) ListPublicPlans(ctx context.Context, q DrawQuery, limit int) ([]PlanListing, error) {
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	where := []string{"p.status = " + arg(string(visits.PlanApproved))}
+	if q.Year != 0 {
+		where = append(where, "p.year = "+arg(q.Year))
+	}
+	if q.Under != "" {
+		where = append(where, "("+scopeClause("o.unit_code", []string{q.Under}, arg)+
+			" OR EXISTS (SELECT 1 FROM plan_items s WHERE s.plan_id = p.id AND "+scopeClause("s.scope", []string{q.Under}, arg)+"))")
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT p.id, p.title, p.year, o.id, o.name, o.name_en, o.unit_code,
+		(SELECT COUNT(*) FROM plan_items i WHERE i.plan_id = p.id),
+		(SELECT COUNT(*) FROM plan_items i WHERE i.plan_id = p.id AND i.draw_id IS NOT NULL),
+		(SELECT COUNT(*) FROM plan_items i JOIN draws d ON d.id = i.draw_id WHERE i.plan_id = p.id AND d.status = 'revealed')
+		FROM plans p JOIN offices o ON o.id = p.office_id WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY p.year DESC, p.id DESC LIMIT `+arg(limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	defer rows.Close()
+	out := []PlanListing{}
+	for rows.Next() {
+		var p PlanListing
+		if err := rows.Scan(&p.ID, &p.Title, &p.Year, &p.OfficeID, &p.Office, &p.OfficeEN, &p.OfficeUnit, &p.Items, &p.Drawn, &p.Revealed); err != nil {
+			return nil, fmt.Errorf("list plans: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

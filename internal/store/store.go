@@ -25,6 +25,7 @@ import (
 	"lighten/internal/duties"
 	"lighten/internal/policy"
 	"lighten/internal/units"
+	"lighten/internal/visits"
 )
 
 // Dialect names a database kind.
@@ -46,6 +47,7 @@ type DB struct {
 	w       *sql.DB
 	r       *sql.DB
 	now     func() time.Time
+	beacon  *visits.BeaconChain
 
 	treeMu      sync.Mutex
 	tree        *units.Tree
@@ -105,6 +107,10 @@ type Options struct {
 	// is synced (synchronous=NORMAL): for the benchmark that measures what
 	// syncing costs, never for a server.
 	UnsyncedCommits bool
+	// Beacon is the chain whose rounds new draws commit to for their
+	// public value (visits.Quicknet for a server). Nil: new draws take a
+	// value entered by hand, and their pages say so.
+	Beacon *visits.BeaconChain
 }
 
 // The defaults of Options.
@@ -122,7 +128,7 @@ var ErrSchemaNewer = errors.New("database schema is newer than this lighten know
 // Open connects to a database and brings its schema up to date. dsn is a
 // postgres:// URL, an sqlite: URL, or a file path (SQLite).
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now, dsn: dsn}
+	db := &DB{now: opt.Now, dsn: dsn, beacon: opt.Beacon}
 	db.collect.catching = make(chan struct{}, 1)
 	db.reports.compl.catching = make(chan struct{}, 1)
 	db.bgCtx, db.bgStop = context.WithCancel(context.Background())

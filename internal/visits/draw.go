@@ -49,6 +49,10 @@ type Draw struct {
 	// Teams are the drawn teams, parallel to Selected (the leader first),
 	// revealed with it.
 	Teams [][]string `json:"teams,omitempty"`
+	// Beacon, when set, is the source of the public value, fixed by the
+	// commitment: PublicValue is then the named round's randomness. A draw
+	// without a beacon took a value entered by hand.
+	Beacon *Beacon `json:"beacon,omitempty"`
 }
 
 // DrawInspector is an inspector in a draw's register: the public register
@@ -86,6 +90,9 @@ func (d *Draw) PoolDigest() []byte {
 	}
 	if d.TeamSize > 0 {
 		d.teamPoolDigest(h)
+	}
+	if d.Beacon != nil {
+		d.Beacon.digest(h)
 	}
 	return h.Sum(nil)
 }
@@ -241,7 +248,13 @@ func (d *Draw) Validate() error {
 			}
 		}
 	}
-	return d.validateTeams()
+	if err := d.validateTeams(); err != nil {
+		return err
+	}
+	if d.Beacon != nil {
+		return d.Beacon.validate()
+	}
+	return nil
 }
 
 // Prepare commits to a fresh secret: the first step, before the public
@@ -297,6 +310,9 @@ func Verify(d *Draw) error {
 	}
 	if err := d.Validate(); err != nil {
 		return &VerifyError{err.Error()}
+	}
+	if err := d.verifyBeacon(); err != nil {
+		return err
 	}
 	secret, err := hex.DecodeString(d.Secret)
 	if err != nil || len(secret) == 0 {

@@ -35,6 +35,11 @@ func (s *Server) drawRoutes() []*route {
 		{Method: "POST", Pattern: "/api/v1/draws", Tag: "visits", Auth: signedIn, Action: access.IssueDemands,
 			Summary: "Commit to a draw of inspection targets: publishes the commitment, the pool and the parameters",
 			Body:    DrawBody{}, Result: store.DrawRecord{}, Status: http.StatusCreated, h: s.apiCreateDraw},
+		{Method: "GET", Pattern: "/api/v1/draws", Tag: "visits", Action: access.ReadUnits,
+			Summary: "The public index of draws, newest first: state, office, plan and item; nothing a sealed draw drew",
+			Params: []param{{Name: "year", In: "query", Type: "integer", Desc: "the plan's year, or the year an ad hoc draw was committed"},
+				{Name: "place", In: "query", Type: "string", Desc: "a unit code: draws of offices, or of items scoped, under it"}, pLimit, pOffset},
+			Result: DrawList{}, h: s.apiDraws},
 		{Method: "GET", Pattern: "/api/v1/draws/{id}", Tag: "visits", Action: access.ReadUnits,
 			Summary: "A draw's public record: before the reveal only the commitment, public value and selection digest",
 			Params:  []param{pID}, Result: store.DrawRecord{}, h: s.apiDraw},
@@ -128,6 +133,37 @@ func (s *Server) apiCreateDraw(w http.ResponseWriter, r *http.Request, c *Ctx) e
 		return err
 	}
 	writeJSON(w, http.StatusCreated, rec)
+	return nil
+}
+
+// DrawList is a page of the public index of draws, with the approved
+// plans of the same year and place on the first page.
+type DrawList struct {
+	Plans []store.PlanListing `json:"plans,omitempty"`
+	Draws []store.DrawListing `json:"draws"`
+	Total int                 `json:"total"`
+}
+
+func (s *Server) apiDraws(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	t, err := c.Tree(r.Context())
+	if err != nil {
+		return err
+	}
+	dq, err := drawQuery(r, t, 50)
+	if err != nil {
+		return err
+	}
+	list, total, err := s.db.ListDraws(r.Context(), dq)
+	if err != nil {
+		return err
+	}
+	out := DrawList{Draws: list, Total: total}
+	if dq.Offset == 0 {
+		if out.Plans, err = s.db.ListPublicPlans(r.Context(), dq, plansOnIndex); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -282,6 +282,9 @@ var apiAuthzCases = []authzCase{
 		return authzRequest{"POST", "/api/v1/draws", DrawBody{Plan: "检查计划", Level: units.Village, Under: places[place][:6], Rate: 0.5,
 			MinPerTier: 1, RevealAfter: "2030-01-01"}}
 	}},
+	{"GET /api/v1/draws", "", "YYYYYYYYYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", "/api/v1/draws?year=2026&place=430922", nil}
+	}},
 	{"GET /api/v1/draws/{id}", "", "YYYYYYYYYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"GET", fmt.Sprintf("/api/v1/draws/%d", e.draw(true).ID), nil}
 	}},

@@ -194,7 +194,37 @@ func verifyCases(t *testing.T) []verifyCase {
 	short.Prepare(s[:])
 	short.PublicValue, short.Secret, short.Digest = "x", hex.EncodeToString(s[:]), strings.Repeat("0", 64)
 	add("too few eligible", "team_short", short)
+
+	// A draw committed to quicknet round 12040883 (a published round).
+	beacon := beaconRevealed(t, quicknetSignature)
+	add("beacon", "ok", beacon)
+	tamper("beacon: no signature", "beacon_missing", beacon, func(d *visits.Draw) { d.Beacon.Signature = "" })
+	tamper("beacon: a value typed instead", "beacon_value", beacon, func(d *visits.Draw) { d.PublicValue = "福利彩票 2026101期" })
+	tamper("beacon: a signature not hex", "beacon_value", beacon, func(d *visits.Draw) { d.Beacon.Signature = strings.Repeat("z", 96) })
+	tamper("beacon: dropped", "commitment", beacon, func(d *visits.Draw) { d.Beacon = nil })
+	tamper("beacon: another source", "invalid", beacon, func(d *visits.Draw) { d.Beacon.Source = "lottery" })
+	tamper("beacon: an unknown chain", "invalid", beacon, func(d *visits.Draw) { d.Beacon.PublicKey = strings.Repeat("a", 192) })
+	tamper("beacon: round 0", "invalid", beacon, func(d *visits.Draw) { d.Beacon.Round = 0 })
 	return cases
+}
+
+// beaconRevealed is a revealed draw committed to quicknet round 12040883,
+// drawn with sig as that round's signature (valid or not).
+func beaconRevealed(t *testing.T, sig string) visits.Draw {
+	t.Helper()
+	d := visits.Draw{Plan: "2026-BEACON", MinPerTier: 1, Tiers: []visits.Tier{{Name: "all", Rate: 0.25, Units: villagesOf("430922100", 12)}}}
+	d.Beacon = visits.Quicknet.Commit(time.Unix(visits.Quicknet.Genesis+3*(quicknetRound-1), 0).Add(-visits.BeaconLead))
+	raw, _ := hex.DecodeString(sig)
+	r := sha256.Sum256(raw)
+	s := sha256.Sum256([]byte("beacon"))
+	d.Prepare(s[:])
+	d.PublicValue, d.Beacon.Signature = hex.EncodeToString(r[:]), sig
+	sel, err := d.Run(s[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Secret, d.Selected = hex.EncodeToString(s[:]), sel
+	return d
 }
 
 // The public page checks a revealed draw in the browser with verify.js,
@@ -293,6 +323,14 @@ func TestBrowserVerifyDraw(t *testing.T) {
 		!strings.Contains(got, "plan item 2025-SAFE-01") {
 		t.Fatalf("the old record reads %q", got)
 	}
+	beaconRecord, _ := json.Marshal(beaconRevealed(t, quicknetSignature))
+	if got := upload("a record drawn with a beacon round", "beacon.json", beaconRecord); !strings.Contains(got, "Verified") ||
+		!strings.Contains(got, "The public value is the randomness of drand quicknet round 12040883, named in the commitment. This browser does not check the round's BLS signature") {
+		t.Fatalf("the beacon record reads %q", got)
+	}
+	if got := upload("the old record again", "old.json", old); !strings.Contains(got, "Note: the public value was entered by hand by the drawing office") {
+		t.Fatalf("the old record reads %q", got)
+	}
 	if got := upload("a file that is not a record", "not.json", []byte(`{"version": "lighten-draw-v1", "pool": []}`)); !strings.Contains(got, `the file is not a draw record (unknown field "pool" in the record)`) {
 		t.Fatalf("the file that is not a record reads %q", got)
 	}
@@ -326,6 +364,32 @@ func TestBrowserVerifyDraw(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &results); err != nil || len(results) != len(cases) {
 		t.Fatalf("results %s: %v", out, err)
 	}
+	// What the browser does not check: a made-up signature, with the whole
+	// draw recomputed from it, passes verify.js (which says that the
+	// signature is for lighten draw verify) and fails visits.Verify; a
+	// valid signature of another round with its randomness fails both.
+	made := beaconRevealed(t, strings.Repeat("ab", 48))
+	other := beaconRevealed(t, quicknetSignature)
+	other.Beacon.Signature, other.PublicValue = quicknetOther, "95f0"
+	if raw, err := hex.DecodeString(quicknetOther); err == nil {
+		r := sha256.Sum256(raw)
+		other.PublicValue = hex.EncodeToString(r[:])
+	}
+	for _, c := range []struct {
+		name  string
+		d     visits.Draw
+		check string
+	}{{"a made-up signature", made, "ok"}, {"another round's signature", other, "digest"}} {
+		if err := visits.Verify(&c.d); err == nil || !strings.Contains(err.Error(), "does not verify under the chain's public key") {
+			t.Errorf("%s: Go says %v", c.name, err)
+		}
+		b, _ := json.Marshal(c.d)
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`LightenDraw.verify(`+string(b)+`).then(function (r) { return r.check + (r.beacon ? " " + r.beacon.round : ""); })`, chromedp.EvalAwaitPromise))
+		if want := c.check + map[bool]string{true: " 12040883", false: ""}[c.check == "ok"]; err != nil || got != want {
+			t.Errorf("%s: verify.js says %q (%v), want %q", c.name, got, err, want)
+		}
+	}
+
 	for i, c := range cases {
 		r := results[i]
 		if r.Check != c.Check || r.Pure != c.Check {

@@ -154,6 +154,9 @@ var uiAuthzCases = []authzCase{
 		return authzRequest{"GET", fmt.Sprintf("/demands/%d/completeness", e.report().ID), nil}
 	}},
 
+	{"GET /draws", "", "YYYYYYYYYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
+		return authzRequest{"GET", "/draws?year=2026", nil}
+	}},
 	{"GET /draws/{id}", "", "YYYYYYYYYY", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		return authzRequest{"GET", fmt.Sprintf("/draws/%d", e.draw(true).ID), nil}
 	}},

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
 	"lighten/internal/access"
+	"lighten/internal/gate"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
+	"lighten/internal/units"
 )
 
 // drawUIRoutes are the public page of a verifiable draw and its office's
@@ -17,6 +20,7 @@ import (
 // checks.
 func (s *Server) drawUIRoutes() []*route {
 	return []*route{
+		{Method: "GET", Pattern: "/draws", Action: access.ReadUnits, Summary: "The public index of plans' draws and their results", h: s.uiDraws},
 		{Method: "GET", Pattern: "/draws/{id}", Action: access.ReadUnits, Summary: "A draw's public record", h: s.uiDraw},
 		{Method: "GET", Pattern: "/draws/{id}/record.json", Action: access.ReadUnits, Summary: "A draw's record, for lighten draw verify", h: s.uiDrawRecord},
 		{Method: "POST", Pattern: "/draws/{id}/run", Auth: signedIn, Action: access.IssueDemands, Summary: "Enter the public value and draw", h: s.uiRunDraw},
@@ -73,6 +77,20 @@ type drawPage struct {
 	Typed       string
 	Err         string
 	Done        string
+	// Beacon is the round the draw committed to; nil when its public value
+	// is entered by hand (ByHand).
+	Beacon *beaconView
+	ByHand bool
+}
+
+// beaconView is a draw's beacon round as its page shows it.
+type beaconView struct {
+	Chain     string
+	Round     uint64
+	At        string // when the round is published, China time
+	URL       string
+	Signature string
+	Early     bool // the round is not published yet
 }
 
 // mayRunDraw is the check of the API's ownDraw: staff of the draw's
@@ -113,6 +131,13 @@ func (s *Server) drawPageOf(r *http.Request, c *Ctx, rec *store.DrawRecord) (dra
 	}
 	if d.TeamSize > 0 {
 		v.Register, v.TeamSize = len(d.Inspectors), d.TeamSize
+	}
+	if b := d.Beacon; b != nil {
+		c, _ := b.Known()
+		v.Beacon = &beaconView{Chain: c.Name, Round: b.Round, At: b.Time().In(gate.China).Format("2006-01-02 15:04:05"), URL: b.URL(),
+			Signature: b.Signature, Early: s.db.Now().Before(b.Time())}
+	} else {
+		v.ByHand = true
 	}
 	for i, code := range d.Selected {
 		u := drawnView{Code: code, Name: placeOf(t, code, code)}
@@ -239,4 +264,186 @@ func (s *Server) uiRevealDraw(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	}
 	http.Redirect(w, r, fmt.Sprintf("/draws/%d?done=revealed", rec.ID), http.StatusSeeOther)
 	return nil
+}
+
+// ---- the public index
+
+// drawsPageSize is how many draws a page of the index lists.
+const drawsPageSize = 20
+
+// drawRow is a draw in the public index: what its record page says before
+// the reveal, and nothing of what it drew.
+type drawRow struct {
+	ID          int64
+	Name        string // the item's title, or the ad hoc draw's name
+	Code        string // the plan item's code (the draw's plan)
+	Plan        string // the plan's title, for a plan item's draw
+	Year        int
+	Office      string
+	Place       string
+	Status      string
+	StatusClass string
+	Step        string // what happened last, and when
+	Next        string // what happens next, and when
+	Results     string // the plan's results, once the draw is revealed
+}
+
+// publicPlanRow is an approved plan in the public index.
+type publicPlanRow struct {
+	ID      int64
+	Title   string
+	Year    int
+	Office  string
+	Place   string
+	Counts  string // items, drawn, revealed
+	Results string // once an item's draw is revealed
+}
+
+// plansOnIndex is how many plans the index's first page lists at most.
+const plansOnIndex = 100
+
+type drawsPage struct {
+	Plans  []publicPlanRow
+	Rows   []drawRow
+	Years  []option
+	Places []option
+	Year   string
+	Place  string
+	Pager  pager
+	Any    bool // any filter is set
+}
+
+// drawQuery reads the index's filters: year, place (a unit code), offset
+// and, for the API, limit.
+func drawQuery(r *http.Request, t *units.Tree, limit int) (store.DrawQuery, error) {
+	q := r.URL.Query()
+	dq := store.DrawQuery{Limit: limit}
+	if y := q.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 2000 || n > 2100 {
+			return dq, invalid("year", "ui.draws.error.year", y)
+		}
+		dq.Year = n
+	}
+	if p := q.Get("place"); p != "" {
+		if _, ok := t.Get(p); !ok {
+			return dq, invalid("place", "ui.draws.error.place", p)
+		}
+		dq.Under = p
+	}
+	if o := q.Get("offset"); o != "" {
+		n, err := strconv.Atoi(o)
+		if err != nil || n < 0 {
+			return dq, invalid("offset", "ui.draws.error.offset", o)
+		}
+		dq.Offset = n
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			return dq, invalid("limit", "ui.draws.error.limit", l)
+		}
+		dq.Limit = min(n, 200)
+	}
+	return dq, nil
+}
+
+func (s *Server) uiDraws(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	t, err := c.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	dq, err := drawQuery(r, t, drawsPageSize)
+	if err != nil {
+		return err
+	}
+	v := drawsPage{Place: dq.Under}
+	if dq.Year != 0 {
+		v.Year = strconv.Itoa(dq.Year)
+	}
+	v.Any = v.Year != "" || v.Place != ""
+	list, total, err := s.db.ListDraws(ctx, dq)
+	if err != nil {
+		return err
+	}
+	for _, l := range list {
+		row := drawRow{ID: l.ID, Code: l.Plan, Name: l.Plan, Plan: l.PlanTitle, Year: l.Year,
+			Status: label(c, drawStatusKeys, l.Status), Place: place(t, c, l.OfficeUnit),
+			StatusClass: map[string]string{"committed": "review", "drawn": "review", "revealed": "ok"}[l.Status]}
+		row.Office = l.Office
+		if c.Lang == i18n.EN && l.OfficeEN != "" {
+			row.Office = l.OfficeEN
+		}
+		if l.ItemTitle != "" {
+			row.Name = l.ItemTitle
+			if c.Lang == i18n.EN && l.ItemTitleEN != "" {
+				row.Name = l.ItemTitleEN
+			}
+		}
+		switch {
+		case l.Revealed != nil:
+			row.Step = c.T("ui.draws.step.revealed", chinaTime(*l.Revealed))
+			if l.PlanID != 0 {
+				row.Results = fmt.Sprintf("/plans/%d/results", l.PlanID)
+			}
+		case l.Drawn != nil:
+			row.Step = c.T("ui.draws.step.drawn", chinaTime(*l.Drawn))
+			row.Next = c.T("ui.draws.next.reveal", chinaTime(l.RevealAfter))
+		default:
+			row.Step = c.T("ui.draws.step.committed", chinaTime(l.Created))
+			row.Next = c.T("ui.draws.next.run")
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	v.Pager = pagerOf(r, dq.Offset, dq.Limit, len(list), total)
+	if dq.Offset == 0 {
+		plans, err := s.db.ListPublicPlans(ctx, dq, plansOnIndex)
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			row := publicPlanRow{ID: p.ID, Title: p.Title, Year: p.Year, Office: p.Office, Place: place(t, c, p.OfficeUnit),
+				Counts: c.T("ui.draws.plan_counts", p.Items, p.Drawn, p.Revealed)}
+			if c.Lang == i18n.EN && p.OfficeEN != "" {
+				row.Office = p.OfficeEN
+			}
+			if p.Revealed > 0 {
+				row.Results = fmt.Sprintf("/plans/%d/results", p.ID)
+			}
+			v.Plans = append(v.Plans, row)
+		}
+	}
+	years, err := s.db.DrawYears(ctx)
+	if err != nil {
+		return err
+	}
+	for _, y := range years {
+		ys := strconv.Itoa(y)
+		v.Years = append(v.Years, option{Code: ys, Label: ys, Selected: ys == v.Year})
+	}
+	places, err := s.db.DrawPlaces(ctx)
+	if err != nil {
+		return err
+	}
+	// Each place with the units above it, so that a province or a city
+	// lists the draws of its counties; in code order, which nests them.
+	seen := map[string]bool{}
+	var codes []string
+	for _, p := range places {
+		for _, u := range t.Path(p) {
+			if !u.Placeholder && !seen[u.Code] {
+				seen[u.Code] = true
+				codes = append(codes, u.Code)
+			}
+		}
+	}
+	if v.Place != "" && !seen[v.Place] {
+		codes = append(codes, v.Place)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		v.Places = append(v.Places, option{Code: code, Label: place(t, c, code), Selected: code == v.Place})
+	}
+	return s.page(w, r, c, http.StatusOK, "draws", c.T("ui.draws.title"), v)
 }

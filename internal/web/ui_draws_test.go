@@ -44,6 +44,9 @@ func TestUIDraw(t *testing.T) {
 	r := pub.get(page)
 	uiMust(t, r, http.StatusOK, "2026年第二季度安全生产检查", "Committed", "2 units, 1 to draw", rec.Draw.Commitment, "How anyone verifies a draw",
 		"lighten draw verify draw-"+itoa(rec.ID)+".json", "50%")
+	// Without a beacon, the value is typed by the office: the page says so.
+	uiMust(t, r, http.StatusOK, `<span class="tag warn">Entered by hand</span>`, "the office could have tried several values")
+	uiMust(t, f.uiClient("zh").get(page), http.StatusOK, `<span class="tag warn">手工录入</span>`, "无法排除抽取部门先试过多个值再选定")
 	uiMustNot(t, r, `action="`+page+`/run"`, "Units drawn", "Inspector register", "data-verify-fetch", "data-record=")
 	// Any downloaded record can be checked in the browser, before the reveal too.
 	uiMust(t, r, http.StatusOK, "data-verify hidden", "data-verify-file", `/static/verify.`, `data-m-commitment="the secret and the pool do not match the commitment."`)

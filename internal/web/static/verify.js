@@ -13,14 +13,28 @@
 //
 // LightenDraw.verify(record) returns a promise of {ok, check, args,
 // message}: check names what failed ("version", "invalid", "secret",
-// "commitment", "team_short", "digest", "selection", "teams_without_size",
-// "teams_count", "team", or "record" for a file that is not a draw
-// record), and message says it in English as `lighten draw verify` does.
+// "beacon_missing", "beacon_value", "commitment", "team_short", "digest",
+// "selection", "teams_without_size", "teams_count", "team", or "record" for
+// a file that is not a draw record), and message says it in English as
+// `lighten draw verify` does. A draw committed to a beacon round is checked
+// for its round being the committed one and its public value being the
+// SHA-256 of the round's signature; the signature itself (BLS12-381, under
+// the chain's public key) is not checked here: `lighten draw verify` does,
+// and the page says so (an ok result carries beacon: {round, chain}).
 // The page's wiring at the end shows the result in the page's language.
 (function (root) {
   "use strict";
 
   var VERSION = "lighten-draw-v1";
+  // The beacon chains a draw may commit to, as visits.KnownChains.
+  var CHAINS = [{
+    name: "drand quicknet",
+    chain: "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
+    scheme: "bls-unchained-g1-rfc9380",
+    publicKey: "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a",
+    genesis: 1692803367,
+    period: 3
+  }];
   var encoder = new TextEncoder();
   function utf8(s) { return encoder.encode(s); }
 
@@ -317,7 +331,7 @@
 
   function decode(rec) {
     var m = members(rec, "the record", ["version", "plan", "tiers", "min_per_tier", "commitment", "public_value",
-      "secret", "selected", "digest", "inspectors", "team_size", "teams"]);
+      "secret", "selected", "digest", "inspectors", "team_size", "teams", "beacon"]);
     return {
       version: str(m.version, "version"),
       plan: str(m.plan, "plan"),
@@ -336,7 +350,15 @@
         return { id: str(im.id, where + ".id"), recuse: strs(im.recuse, where + ".recuse") || [] };
       }) || [],
       teamSize: int(m.team_size, "team_size"),
-      teams: list(m.teams, "teams", function (v, where) { return strs(v, where) || []; })
+      teams: list(m.teams, "teams", function (v, where) { return strs(v, where) || []; }),
+      beacon: m.beacon === undefined || m.beacon === null ? null : (function (b) {
+        var bm = members(b, "beacon", ["source", "chain", "scheme", "public_key", "genesis", "period", "round", "signature"]);
+        return {
+          source: str(bm.source, "beacon.source"), chain: str(bm.chain, "beacon.chain"), scheme: str(bm.scheme, "beacon.scheme"),
+          publicKey: str(bm.public_key, "beacon.public_key"), genesis: int(bm.genesis, "beacon.genesis"),
+          period: int(bm.period, "beacon.period"), round: int(bm.round, "beacon.round"), signature: str(bm.signature, "beacon.signature")
+        };
+      })(m.beacon)
     };
   }
 
@@ -363,7 +385,7 @@
     }
     if (d.teamSize < 0) return new Invalid("team_size", "team_size", [d.teamSize]);
     if (d.teamSize === 0) {
-      return d.inspectors.length > 0 ? new Invalid("team_size", "inspectors_without_team", [d.inspectors.length]) : null;
+      return d.inspectors.length > 0 ? new Invalid("team_size", "inspectors_without_team", [d.inspectors.length]) : validateBeacon(d.beacon);
     }
     for (i = 0; i < d.tiers.length; i++) {
       if (d.tiers[i].name.startsWith("team/")) return new Invalid("tiers[" + i + "].name", "tier_team_name", [d.tiers[i].name, "team/"]);
@@ -378,6 +400,24 @@
         if (j > 0 && compare(r, ins.recuse[j - 1]) <= 0) return new Invalid(g + ".recuse[" + j + "]", "recuse_order", [ins.id, r, ins.recuse[j - 1]]);
       }
     }
+    return validateBeacon(d.beacon);
+  }
+
+  // knownChain is the chain a beacon names, as Beacon.Known.
+  function knownChain(b) {
+    for (var i = 0; i < CHAINS.length; i++) {
+      var c = CHAINS[i];
+      if (c.chain === b.chain && c.scheme === b.scheme && c.publicKey === b.publicKey && c.genesis === b.genesis && c.period === b.period) return c;
+    }
+    return null;
+  }
+
+  // validateBeacon checks a beacon's parameters as Beacon.validate does.
+  function validateBeacon(b) {
+    if (!b) return null;
+    if (b.source !== "drand") return new Invalid("beacon.source", "beacon_source", [b.source]);
+    if (!knownChain(b)) return new Invalid("beacon.chain", "beacon_chain", [b.chain]);
+    if (b.round < 1) return new Invalid("beacon.round", "beacon_round", []);
     return null;
   }
 
@@ -393,6 +433,11 @@
         f.add(ins.id).add(String(ins.recuse.length));
         ins.recuse.forEach(function (r) { f.add(r); });
       });
+    }
+    var b = d.beacon;
+    if (b) {
+      f.add(VERSION + "/beacon").add(b.source).add(b.chain).add(b.scheme).add(b.publicKey)
+        .add(String(b.genesis)).add(String(b.period)).add(String(b.round));
     }
     return f.hash(opts);
   }
@@ -473,6 +518,11 @@
     record: "the file is not a draw record: %s",
     version: "version %q, %q expected",
     secret: "the secret is not revealed (hex expected)",
+    beacon_missing: "the signature of beacon round %d is not in the record",
+    beacon_value: "the public value is not the randomness of beacon round %d (the SHA-256 of its signature)",
+    beacon_source: "Unknown source %q of the public value: drand was expected.",
+    beacon_chain: "Beacon chain %s (with its public key, genesis and period) is not one lighten knows.",
+    beacon_round: "A beacon round counts from 1.",
     commitment: "the secret and the pool do not match the commitment",
     digest: "the recomputed selection does not match the published digest",
     selection: "the published selection differs from the recomputed one",
@@ -538,6 +588,13 @@
     if (d.version !== VERSION) return failure("version", [d.version, VERSION]);
     var bad = validate(d);
     if (bad) return failure("invalid", [], bad);
+    if (d.beacon) {
+      if (d.beacon.signature === "") return failure("beacon_missing", [d.beacon.round]);
+      var sig = fromHex(d.beacon.signature);
+      if (!sig || d.beacon.signature.length !== 96 || hex(await sha256(sig, opts)) !== d.publicValue) {
+        return failure("beacon_value", [d.beacon.round]);
+      }
+    }
     var secret = fromHex(d.secret);
     if (!secret || secret.length === 0) return failure("secret");
     var pool = await poolDigest(d, opts);
@@ -564,6 +621,7 @@
     var pooled = d.tiers.reduce(function (n, t) { return n + t.units.length; }, 0);
     return {
       ok: true, check: "ok", args: [sel.length, d.plan], teamSize: d.teamSize, selected: sel, teams: teams,
+      beacon: d.beacon ? { round: d.beacon.round, chain: knownChain(d.beacon).name } : null,
       message: "verified: plan " + JSON.stringify(d.plan) + ", " + sel.length + " of " + pooled + " units drawn, selection digest " + d.digest
     };
   }
@@ -612,7 +670,10 @@
     }
     function report(res) {
       if (res.ok) {
-        show("ok", format(say(res.teamSize > 0 ? "ok_teams" : "ok"), res.args));
+        var msg = format(say(res.teamSize > 0 ? "ok_teams" : "ok"), res.args);
+        if (res.beacon) msg += " " + format(say("ok_beacon"), [res.beacon.chain, res.beacon.round]);
+        else msg += " " + say("ok_by_hand");
+        show("ok", msg);
       } else {
         show("fail", format(say("failed"), [reason(res)]));
       }
