@@ -160,6 +160,11 @@ var ErrState = errors.New("not allowed in this status")
 // spend the same budget or cap.
 func (tx *Tx) LockGate(ctx context.Context) error {
 	if tx.db.Dialect == Postgres {
+		// The audit chain's lock first, as in every change that takes
+		// more than one, so that no two changes wait for each other.
+		if err := tx.serialize(ctx); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock+1); err != nil {
 			return fmt.Errorf("gate lock: %w", err)
 		}

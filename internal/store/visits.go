@@ -952,7 +952,12 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 	}
 	if tx.db.Dialect == Postgres {
 		// One run at a time: a run reads the visits it replaces and the
-		// inspectors' days it must not fill twice.
+		// inspectors' days it must not fill twice. The audit chain's lock
+		// comes first, as in every change that takes more than one: two
+		// changes never hold them the other way round.
+		if err := tx.serialize(ctx); err != nil {
+			return nil, err
+		}
 		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, scheduleLock); err != nil {
 			return nil, fmt.Errorf("schedule lock: %w", err)
 		}
