@@ -7,6 +7,7 @@ package collect
 
 import (
 	"fmt"
+	"lighten/internal/text"
 	"math"
 	"strconv"
 	"strings"
@@ -121,6 +122,16 @@ func (e *Element) Validate() error {
 	case e.Name == "":
 		return problem("name", keyRequired)
 	}
+	for _, f := range []struct{ field, v string }{{"code", e.Code}, {"name", e.Name}, {"name_en", e.NameEN}, {"measure", e.Measure}} {
+		if at := text.ControlAt(f.v); at > 0 {
+			return problem(f.field, "collect.problem.control", at)
+		}
+	}
+	for _, c := range e.Choices {
+		if at := text.ControlAt(c); at > 0 {
+			return problem("choices", "collect.problem.control", at)
+		}
+	}
 	if !oneOf(string(e.Type), Types) {
 		return problem("type", "collect.problem.type", string(e.Type))
 	}
@@ -154,6 +165,9 @@ func (e *Element) Normalize(raw string) (string, error) {
 	v := strings.TrimSpace(raw)
 	if v == "" {
 		return "", problem(e.Code, "collect.problem.empty")
+	}
+	if at := text.ControlAt(v); at > 0 {
+		return "", problem(e.Code, "collect.problem.control", at)
 	}
 	bounds := func(f float64) error {
 		if e.Min != nil && f < *e.Min {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"lighten/internal/text"
 	"slices"
 	"strconv"
 	"strings"
@@ -476,6 +477,10 @@ func CheckDataValues(vals []DataValue, elements map[string]*Element, unitKnown f
 			}
 			continue
 		}
+		if field, at := controlIn(v); at > 0 {
+			add(v.Line, "collect.fault.dhis2_control", field, at)
+			continue
+		}
 		pt, key, err := FromDHIS2Period(v.Period)
 		if err != nil {
 			add(v.Line, "collect.fault.dhis2_period", v.Period)
@@ -595,4 +600,16 @@ func (c *csvValues) Write(v DataValue) error {
 func (c *csvValues) Close() error {
 	c.w.Flush()
 	return c.w.Error()
+}
+
+// controlIn finds a field of a data value holding what text may not hold
+// (the value itself is checked by its element).
+func controlIn(v DataValue) (string, int) {
+	for _, f := range []struct{ name, v string }{{"storedBy", v.StoredBy}, {"lastUpdated", v.LastUpdated}, {"comment", v.Comment},
+		{"categoryOptionCombo", v.CategoryOptionCombo}, {"attributeOptionCombo", v.AttributeOptionCombo}} {
+		if at := text.ControlAt(f.v); at > 0 {
+			return f.name, at
+		}
+	}
+	return "", 0
 }

@@ -6,6 +6,7 @@ package duties
 
 import (
 	"fmt"
+	"lighten/internal/text"
 	"sort"
 	"strings"
 	"time"
@@ -107,6 +108,11 @@ func (l *List) Validate() error {
 			return problem(m.Code, "problem.duty.twice")
 		case m.Name == "":
 			return problem(m.Code, "problem.duty.no_name")
+		}
+		for _, f := range []string{m.Code, m.Name, m.NameEN, m.Lead, m.Basis} {
+			if at := text.ControlAt(f); at > 0 {
+				return problem(m.Code, "problem.duty.control", at)
+			}
 		}
 		if _, ok := ParseCategory(string(m.Category)); !ok {
 			return problem(m.Code, "problem.duty.category", string(m.Category))

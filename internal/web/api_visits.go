@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	textrule "lighten/internal/text"
 	"math"
 	"net/http"
 	"slices"
@@ -1385,7 +1386,9 @@ func (s *Server) addPhoto(w http.ResponseWriter, r *http.Request, c *Ctx, v *vis
 	if _, err := visits.StripMetadata(typ, data); err != nil {
 		return visits.Photo{}, invalid("photo", "error.visits.photo_format", typ)
 	}
-	name := strings.TrimSpace(hdr.Filename)
+	// A file's name is kept for people to read: what text may not hold
+	// is shown as '?' rather than refusing the photo.
+	name := textrule.Printable(strings.TrimSpace(hdr.Filename))
 	if name == "" || len(name) > 200 {
 		name = "photo"
 	}

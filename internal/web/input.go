@@ -2,35 +2,16 @@ package web
 
 import (
 	"fmt"
+	textrule "lighten/internal/text"
 	"net/http"
 	"net/url"
 	"reflect"
 	"sort"
 	"strings"
-	"unicode/utf8"
 )
 
-// badRune finds the first character that text input may not hold: NUL and
-// the other control characters (tab, line feed and carriage return are
-// text), DEL, the C1 controls, and bytes that are not UTF-8. PostgreSQL
-// refuses NUL in text, and none of them is anything a person typed. It
-// returns the character's position, counted from 1, or 0 when s is clean.
-func badRune(s string) int {
-	n := 0
-	for i, r := range s {
-		n++
-		switch {
-		case r == utf8.RuneError:
-			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-				return n
-			}
-		case r == '\t' || r == '\n' || r == '\r':
-		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-			return n
-		}
-	}
-	return 0
-}
+// badRune is textrule.ControlAt: the one rule for what text may hold.
+func badRune(s string) int { return textrule.ControlAt(s) }
 
 // controlError names the field holding a character text may not hold.
 func controlError(field string, pos int) *Error {
@@ -60,7 +41,7 @@ func checkValues(vs url.Values) error {
 
 // printable shows a control character in a field name as '?'.
 func printable(r rune) rune {
-	if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+	if textrule.Control(r) {
 		return '?'
 	}
 	return r
