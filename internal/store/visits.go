@@ -1497,7 +1497,11 @@ func (tx *Tx) StartVisit(ctx context.Context, id int64, leader string) (*visits.
 		now := tx.Now
 		v.Status, v.Started, first = visits.Started, &now, true
 	}
-	return v, tx.Audit(ctx, audit.Record{Action: "visit.reveal", Entity: "visit", EntityID: strconv.FormatInt(id, 10),
+	unit, err := tx.visitAuditUnit(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return v, tx.Audit(ctx, audit.Record{Action: "visit.reveal", Entity: "visit", EntityID: strconv.FormatInt(id, 10), UnitCode: unit,
 		After: audit.JSON(map[string]any{"leader": leader, "day": v.Day, "first": first})})
 }
 
@@ -1600,9 +1604,39 @@ func (tx *Tx) SaveFieldRecord(ctx context.Context, r *visits.FieldRecord, done b
 		}
 	}
 	checks, failed, disc := visits.Summary(r)
-	return tx.Audit(ctx, audit.Record{Action: "visit.record", Entity: "visit", EntityID: strconv.FormatInt(v.ID, 10),
+	unit, err := tx.visitAuditUnit(ctx, v)
+	if err != nil {
+		return err
+	}
+	return tx.Audit(ctx, audit.Record{Action: "visit.record", Entity: "visit", EntityID: strconv.FormatInt(v.ID, 10), UnitCode: unit,
 		After: audit.JSON(map[string]any{"checks": checks, "failed": failed, "claims": len(r.Claims), "discrepancies": disc, "findings": len(r.Findings), "done": done,
 			"version": version, "sha256": digest, "previous": previous})})
+}
+
+// visitAuditUnit is the unit a visit's audit records carry, so that the
+// auditors over it read them: the scope of the items it serves (the
+// longest, under which the target lies), cut to its county. Plans publish
+// their items' scopes; the target, and its township, stay out of the log
+// (visit.sealed), whether the draws are revealed or not.
+func (tx *Tx) visitAuditUnit(ctx context.Context, v *visits.ScheduledVisit) (string, error) {
+	unit := ""
+	for _, iv := range v.Items {
+		var scope string
+		err := tx.queryRow(ctx, `SELECT scope FROM plan_items WHERE code = $1`, iv.Item).Scan(&scope)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("read scope of item %s: %w", iv.Item, err)
+		}
+		if len(scope) > len(unit) && strings.HasPrefix(v.Unit, scope) {
+			unit = scope
+		}
+	}
+	if len(unit) > 6 {
+		unit = unit[:6]
+	}
+	return unit, nil
 }
 
 // openForRecord reads a visit whose field record may change: started, not
@@ -1706,7 +1740,8 @@ func (db *DB) FieldRecord(ctx context.Context, visit int64) (*visits.FieldRecord
 // field record, only while the visit is open (openForRecord).
 func (tx *Tx) AddPhoto(ctx context.Context, visit int64, name, typ string, taken time.Time, data []byte) (visits.Photo, error) {
 	p := visits.Photo{Name: strings.TrimSpace(name), Type: typ, Size: int64(len(data)), Taken: taken.UTC()}
-	if _, err := tx.openForRecord(ctx, visit); err != nil {
+	v, err := tx.openForRecord(ctx, visit)
+	if err != nil {
 		return p, err
 	}
 	switch {
@@ -1731,7 +1766,11 @@ func (tx *Tx) AddPhoto(ctx context.Context, visit int64, name, typ string, taken
 		p.ID, visit, p.Name, p.Type, p.Size, p.SHA256, data, p.Taken, tx.Now); err != nil {
 		return p, fmt.Errorf("save photo: %w", err)
 	}
-	return p, tx.Audit(ctx, audit.Record{Action: "visit.photo", Entity: "visit", EntityID: strconv.FormatInt(visit, 10),
+	unit, err := tx.visitAuditUnit(ctx, v)
+	if err != nil {
+		return p, err
+	}
+	return p, tx.Audit(ctx, audit.Record{Action: "visit.photo", Entity: "visit", EntityID: strconv.FormatInt(visit, 10), UnitCode: unit,
 		After: audit.JSON(map[string]any{"photo": p.ID, "size": p.Size, "sha256": p.SHA256})})
 }
 

@@ -536,6 +536,23 @@ func TestVisitsPath(t *testing.T) {
 		if !errors.Is(err, store.ErrState) {
 			t.Fatalf("photo of a done visit: %v", err)
 		}
+		// The visit's audit records carry the county of its items, so that
+		// the county's auditors read them, and never the sealed target or
+		// its township.
+		var visitAudits int
+		err = db.EachAudit(ctx, func(r audit.Record) error {
+			switch r.Action {
+			case "visit.reveal", "visit.record", "visit.photo":
+				visitAudits++
+				if r.UnitCode != "430922" {
+					t.Errorf("%s %s carries unit %q, want the county 430922", r.Action, r.EntityID, r.UnitCode)
+				}
+			}
+			return nil
+		})
+		if err != nil || visitAudits < 4 {
+			t.Fatalf("%d visit audit records: %v", visitAudits, err)
+		}
 
 		// Counts for the gate: inspections of the year at the units, but
 		// none while the visit's draws are sealed, done or not.
