@@ -586,7 +586,7 @@ func cmdVisits(ctx context.Context, l i18n.Lang, args []string, stdout, stderr i
 	}
 	var run *store.ScheduleRun
 	err = db.Write(ctx, store.System, func(tx *store.Tx) error {
-		run, err = tx.ScheduleWindow(ctx, u.Code, from, to, visits.Options{})
+		run, err = tx.ScheduleWindow(ctx, u.Code, from, to, visits.Options{}, "")
 		return err
 	})
 	if err != nil {

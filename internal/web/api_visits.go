@@ -850,7 +850,7 @@ func (s *Server) schedule(ctx context.Context, c *Ctx, b ScheduleBody) (*store.S
 	var run *store.ScheduleRun
 	err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
 		var err error
-		run, err = tx.ScheduleWindow(ctx, b.Scope, from, to, visits.Options{})
+		run, err = tx.ScheduleWindow(ctx, b.Scope, from, to, visits.Options{}, "")
 		return err
 	})
 	if err != nil {

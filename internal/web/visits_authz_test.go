@@ -185,7 +185,7 @@ func (e *authzEnv) visit(started bool) *authzVisits {
 			if err := tx.RunDraw(ctx, rec, "beacon"); err != nil {
 				return err
 			}
-			_, err = tx.ScheduleWindow(ctx, "430922", authzVisitWeek[0], authzVisitWeek[1], visits.Options{})
+			_, err = tx.ScheduleWindow(ctx, "430922", authzVisitWeek[0], authzVisitWeek[1], visits.Options{}, "")
 			return err
 		})
 		if err != nil {
