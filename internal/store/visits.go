@@ -943,6 +943,10 @@ const (
 	ChangeMoved   = "moved"   // another day or team: a new visit replaces it
 	ChangeAdded   = "added"   // a visit new to the window
 	ChangeDropped = "dropped" // no day of the window takes it now
+
+	WhyAway = "away"
+	WhyTeam = "team"
+	WhyDays = "days"
 )
 
 // ScheduleChange is what a run does to one visit of its window. It names
@@ -958,6 +962,11 @@ type ScheduleChange struct {
 	Team    []string        `json:"team,omitempty"`
 	NewTeam []string        `json:"new_team,omitempty"`
 	Told    bool            `json:"told,omitempty"`    // its leader was shown the earlier day
+	// Why a visit moves: WhyAway (members of its team, Away, are away or
+	// on another visit that day), WhyTeam (its team changes) or WhyDays
+	// (the run packs the window into fewer team-days).
+	Why  string   `json:"why,omitempty"`
+	Away []string `json:"away,omitempty"`
 	Reasons []visits.Reason `json:"reasons,omitempty"` // dropped: why no day takes it
 	newAt   int             // the new visit's place in the plan, or -1
 	fromRun int64           // the run that made the earlier visit
@@ -1313,6 +1322,17 @@ func (tx *Tx) planSchedule(ctx context.Context, scope string, from, to calendar.
 
 	// What the plan does to the window's open visits: each is matched with
 	// the new visit at its unit sharing most of its items.
+	away := map[string]map[calendar.Date]bool{}
+	for _, w := range windows {
+		for _, in := range w.Inspectors {
+			for _, d := range in.Away {
+				if away[in.ID] == nil {
+					away[in.ID] = map[calendar.Date]bool{}
+				}
+				away[in.ID][d] = true
+			}
+		}
+	}
 	used := make([]bool, len(p.visits))
 	atUnit := map[string][]int{}
 	for k, v := range p.visits {
@@ -1372,6 +1392,19 @@ func (tx *Tx) planSchedule(ctx context.Context, scope string, from, to calendar.
 			} else {
 				c.Change = ChangeMoved
 				run.Moved++
+				for _, n := range v.Team {
+					if away[n][v.Day] {
+						c.Away = append(c.Away, n)
+					}
+				}
+				switch {
+				case len(c.Away) > 0:
+					c.Why = WhyAway
+				case !slices.Equal(nv.Team, v.Team):
+					c.Why = WhyTeam
+				default:
+					c.Why = WhyDays
+				}
 			}
 		}
 		if c.Told && c.Change != ChangeKept {
