@@ -953,20 +953,20 @@ const (
 // the unit, the days and the team: callers seal it as the visits
 // themselves (visit.sealed).
 type ScheduleChange struct {
-	Change  string          `json:"change"`          // kept, moved, added, dropped
-	Visit   int64           `json:"visit,omitempty"` // the earlier visit (kept, moved, dropped)
-	Unit    string          `json:"unit"`
-	Items   []string        `json:"items"`
-	Day     calendar.Date   `json:"day,omitzero"`     // the earlier day
-	NewDay  calendar.Date   `json:"new_day,omitzero"` // moved, added
-	Team    []string        `json:"team,omitempty"`
-	NewTeam []string        `json:"new_team,omitempty"`
-	Told    bool            `json:"told,omitempty"`    // its leader was shown the earlier day
+	Change  string        `json:"change"`          // kept, moved, added, dropped
+	Visit   int64         `json:"visit,omitempty"` // the earlier visit (kept, moved, dropped)
+	Unit    string        `json:"unit"`
+	Items   []string      `json:"items"`
+	Day     calendar.Date `json:"day,omitzero"`     // the earlier day
+	NewDay  calendar.Date `json:"new_day,omitzero"` // moved, added
+	Team    []string      `json:"team,omitempty"`
+	NewTeam []string      `json:"new_team,omitempty"`
+	Told    bool          `json:"told,omitempty"` // its leader was shown the earlier day
 	// Why a visit moves: WhyAway (members of its team, Away, are away or
 	// on another visit that day), WhyTeam (its team changes) or WhyDays
 	// (the run packs the window into fewer team-days).
-	Why  string   `json:"why,omitempty"`
-	Away []string `json:"away,omitempty"`
+	Why     string          `json:"why,omitempty"`
+	Away    []string        `json:"away,omitempty"`
 	Reasons []visits.Reason `json:"reasons,omitempty"` // dropped: why no day takes it
 	newAt   int             // the new visit's place in the plan, or -1
 	fromRun int64           // the run that made the earlier visit

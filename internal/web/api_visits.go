@@ -895,7 +895,7 @@ func (s *Server) scheduleWindow(ctx context.Context, c *Ctx, b *ScheduleBody) (c
 		return from, to, invalid("to", "error.bad_date", "to", b.To)
 	}
 	if to.Before(from) || to.Sub(from) > 366 {
-		return from, to, invalid("to", "error.visits.window", b.From, b.To)
+		return from, to, invalid("to", "error.visits.window_span", b.From, b.To)
 	}
 	return from, to, nil
 }

@@ -152,13 +152,26 @@ func TestUIRegisterAndSchedule(t *testing.T) {
 	uiMust(t, c.get("/inspectors?done=saved"), http.StatusOK, "JC-009", "Register updated.")
 	uiMust(t, c.post("/inspectors", add), http.StatusConflict)
 	uiMust(t, c.post("/schedule", url.Values{"scope": {"430922"}, "from": {"2026-06-12"}, "to": {"2026-06-08"}}), http.StatusBadRequest, "2026-06-12")
-	if r = c.post("/schedule", url.Values{"scope": {"430922"}, "from": {"2026-06-08"}, "to": {"2026-06-12"}}); r.status != http.StatusSeeOther {
+	// The form previews; the preview's own form applies it.
+	window := url.Values{"scope": {"430922"}, "from": {"2026-06-08"}, "to": {"2026-06-12"}}
+	r = c.post("/schedule", window)
+	uiMust(t, r, http.StatusOK, "Preview: what the run over", "stay on their day with their team", "Confirm and apply this run")
+	uiMustNot(t, r, e.visit.Unit, e.targetName())
+	if runs, _ := f.db.ScheduleRuns(context.Background(), "430922"); len(runs) != 1 {
+		t.Fatalf("the preview stored a run: %d", len(runs))
+	}
+	_, rest, _ := strings.Cut(r.body, `name="confirm" value="`)
+	token, _, _ := strings.Cut(rest, `"`)
+	window.Set("confirm", token)
+	if r = c.post("/schedule", window); r.status != http.StatusSeeOther {
 		t.Fatalf("run: %d %s", r.status, r.body)
 	}
 	runs, err := f.db.ScheduleRuns(context.Background(), "430922")
 	if err != nil || len(runs) != 2 {
 		t.Fatalf("runs: %d %v", len(runs), err)
 	}
+	window.Set("confirm", "stale")
+	uiMust(t, c.post("/schedule", window), http.StatusConflict, "changed since its preview")
 	// An issuer has neither page.
 	i := f.uiClient("en")
 	i.signIn("yingji")

@@ -324,6 +324,14 @@ var visitAuthzCases = []authzCase{
 		e.drawnWeek2()
 		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
 	}},
+	{"POST /api/v1/schedule-runs/preview", "in", "-YYY------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		e.drawnWeek2()
+		return authzRequest{"POST", "/api/v1/schedule-runs/preview", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
+	}},
+	{"POST /api/v1/schedule-runs/preview", "out", "-Y--------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		e.drawnWeek2()
+		return authzRequest{"POST", "/api/v1/schedule-runs/preview", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
+	}},
 	{"GET /api/v1/me/visits", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		e.visit(false)
 		return authzRequest{"GET", "/api/v1/me/visits", nil}
