@@ -1576,34 +1576,60 @@ func (s *Server) addPhoto(w http.ResponseWriter, r *http.Request, c *Ctx, v *vis
 	if v.Status == visits.Done {
 		return visits.Photo{}, &Error{Code: CodeConflict, Message: i18n.Both("error.visits.done")}
 	}
+	if err := parseMultipartPhoto(w, r); err != nil {
+		return visits.Photo{}, err
+	}
+	ph, _, err := s.storePhoto(r, c, v)
+	return ph, err
+}
+
+// parseMultipartPhoto reads a multipart form that may carry a photo,
+// bounded by a photo's size and a form's.
+func parseMultipartPhoto(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxPhoto+maxForm)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return visits.Photo{}, errorf(CodeTooLarge, "error.too_large", maxPhoto)
+			return errorf(CodeTooLarge, "error.too_large", maxPhoto)
 		}
-		return visits.Photo{}, invalid("photo", "error.visits.photo")
+		return invalid("photo", "error.visits.photo")
 	}
+	return nil
+}
+
+// photoAttached reports whether a parsed multipart form carries a file in
+// its photo field.
+func photoAttached(r *http.Request) bool {
+	if r.MultipartForm == nil {
+		return false
+	}
+	fs := r.MultipartForm.File["photo"]
+	return len(fs) > 0 && fs[0].Size > 0
+}
+
+// storePhoto checks and stores the photo of a parsed multipart form; ok
+// is false when there is none.
+func (s *Server) storePhoto(r *http.Request, c *Ctx, v *visits.ScheduledVisit) (visits.Photo, bool, error) {
 	file, hdr, err := r.FormFile("photo")
 	if err != nil {
-		return visits.Photo{}, invalid("photo", "error.visits.photo")
+		return visits.Photo{}, false, invalid("photo", "error.visits.photo")
 	}
 	defer file.Close()
 	if hdr.Size > maxPhoto {
-		return visits.Photo{}, errorf(CodeTooLarge, "error.too_large", maxPhoto)
+		return visits.Photo{}, true, errorf(CodeTooLarge, "error.too_large", maxPhoto)
 	}
 	data := make([]byte, hdr.Size)
 	if _, err := io.ReadFull(file, data); err != nil {
-		return visits.Photo{}, invalid("photo", "error.visits.photo")
+		return visits.Photo{}, true, invalid("photo", "error.visits.photo")
 	}
 	typ := http.DetectContentType(data)
 	if !strings.HasPrefix(typ, "image/") {
-		return visits.Photo{}, invalid("photo", "error.visits.photo_type", typ)
+		return visits.Photo{}, true, invalid("photo", "error.visits.photo_type", typ)
 	}
 	// Only formats whose metadata can be stripped for readers outside the
 	// team, and only well-formed ones.
 	if _, err := visits.StripMetadata(typ, data); err != nil {
-		return visits.Photo{}, invalid("photo", "error.visits.photo_format", typ)
+		return visits.Photo{}, true, invalid("photo", "error.visits.photo_format", typ)
 	}
 	name := strings.TrimSpace(hdr.Filename)
 	if name == "" || len(name) > 200 {
@@ -1616,9 +1642,9 @@ func (s *Server) addPhoto(w http.ResponseWriter, r *http.Request, c *Ctx, v *vis
 		return err
 	})
 	if err != nil {
-		return ph, gateError(err)
+		return ph, true, gateError(err)
 	}
-	return ph, nil
+	return ph, true, nil
 }
 
 func (s *Server) apiPhoto(w http.ResponseWriter, r *http.Request, c *Ctx) error {

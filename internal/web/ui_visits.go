@@ -1154,19 +1154,29 @@ func fieldFromForm(r *http.Request, view VisitView) FieldRecordBody {
 	return b
 }
 
+// uiSaveVisit saves the field record; a photo chosen in the form goes up
+// with it, after the record is saved, so that uploading a photo never
+// loses what was typed.
 func (s *Server) uiSaveVisit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	v, in, err := s.startedTeamVisit(r, c)
 	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := parseMultipartPhoto(w, r); err != nil {
+			return err
+		}
+		if err := checkValues(r.PostForm); err != nil {
+			return err
+		}
+	} else if err := parseForm(w, r); err != nil {
 		return err
 	}
 	view, err := s.sealedView(r.Context(), c, v, in.Number)
 	if err != nil {
 		return err
 	}
-	if _, err := s.saveFieldRecord(r.Context(), c, v, fieldFromForm(r, view)); err != nil {
+	fail := func(err error) error {
 		e := asError(err)
 		if e.Code == CodeInternal || e.Code == CodeUnavailable {
 			return err
@@ -1177,7 +1187,29 @@ func (s *Server) uiSaveVisit(w http.ResponseWriter, r *http.Request, c *Ctx) err
 		}
 		return s.visitPageWith(w, r, c, e.Status(), msg)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/visits/%d?done=saved", v.ID), http.StatusSeeOther)
+	b := fieldFromForm(r, view)
+	photo := photoAttached(r)
+	done := b.Done
+	// With a photo, the record is saved open, the photo added, and only
+	// then the visit marked done if asked: a done visit takes no photo.
+	b.Done = done && !photo
+	if _, err := s.saveFieldRecord(r.Context(), c, v, b); err != nil {
+		return fail(err)
+	}
+	if !photo {
+		http.Redirect(w, r, fmt.Sprintf("/visits/%d?done=saved", v.ID), http.StatusSeeOther)
+		return nil
+	}
+	if _, _, err := s.storePhoto(r, c, v); err != nil {
+		return fail(err) // the record is saved: the page shows it
+	}
+	if done {
+		b.Done = true
+		if _, err := s.saveFieldRecord(r.Context(), c, v, b); err != nil {
+			return fail(err)
+		}
+	}
+	http.Redirect(w, r, fmt.Sprintf("/visits/%d?done=photo#photos", v.ID), http.StatusSeeOther)
 	return nil
 }
 

@@ -231,7 +231,7 @@ func TestUIVisitDay(t *testing.T) {
 	}
 	r = c.get(r.location)
 	uiMust(t, r, http.StatusOK, e.targetName(), "应急预案是否张贴", `name="check.`+visitItemCode+`.C1"`, `name="claim.0.element" value="HH"`,
-		`accept="image/*" capture="environment"`, `id="lat"`, "visit.")
+		`accept="image/jpeg,image/png" capture="environment"`, `id="lat"`, "visit.")
 	form := url.Values{"check." + visitItemCode + ".C1": {"fail"}, "check." + visitItemCode + ".C1.note": {"预案未张贴"},
 		"check." + visitItemCode + ".C2": {"bad"}, "claim.0.element": {"HH"}, "claim.0.label": {"户数"}, "claim.0.claimed": {"320"},
 		"claim.0.seen": {"300"}, "finding.0.text": {"应急预案未上墙"}, "finding.0.severity": {"major"}, "lat": {"28.5261"}, "lon": {"112.1416"},
