@@ -2081,19 +2081,29 @@ func (db *DB) FieldRecord(ctx context.Context, visit int64) (*visits.FieldRecord
 	if err := json.Unmarshal([]byte(body), r); err != nil {
 		return nil, fmt.Errorf("read field record of visit %d: %w", visit, err)
 	}
+	if r.Photos, err = db.VisitPhotos(ctx, visit); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// VisitPhotos lists a visit's photos in the order they were taken up,
+// whether or not its field record was saved yet.
+func (db *DB) VisitPhotos(ctx context.Context, visit int64) ([]visits.Photo, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, name, type, size, sha256, taken FROM photos WHERE visit_id = $1 ORDER BY created, taken, id`, visit)
 	if err != nil {
 		return nil, fmt.Errorf("read photos: %w", err)
 	}
 	defer rows.Close()
+	var out []visits.Photo
 	for rows.Next() {
 		var p visits.Photo
 		if err := rows.Scan(&p.ID, &p.Name, &p.Type, &p.Size, &p.SHA256, &p.Taken); err != nil {
 			return nil, err
 		}
-		r.Photos = append(r.Photos, p)
+		out = append(out, p)
 	}
-	return r, rows.Err()
+	return out, rows.Err()
 }
 
 // AddPhoto stores a photo of a started visit with its SHA-256; like the

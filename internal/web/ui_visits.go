@@ -1042,6 +1042,12 @@ func (s *Server) uiVisit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 }
 
 func (s *Server) visitPageWith(w http.ResponseWriter, r *http.Request, c *Ctx, status int, msg string) error {
+	return s.visitPageFrom(w, r, c, status, msg, nil)
+}
+
+// visitPageFrom is the visit's page; the form shows typed, when given,
+// instead of the stored record (its photos are the stored ones).
+func (s *Server) visitPageFrom(w http.ResponseWriter, r *http.Request, c *Ctx, status int, msg string, typed *visits.FieldRecord) error {
 	v, in, err := s.teamVisit(r, c)
 	if err != nil {
 		return err
@@ -1062,9 +1068,18 @@ func (s *Server) visitPageWith(w http.ResponseWriter, r *http.Request, c *Ctx, s
 		return err
 	}
 	if rec == nil {
+		// Photos may go up before the record is first saved.
 		rec = &visits.FieldRecord{}
+		if rec.Photos, err = s.db.VisitPhotos(r.Context(), v.ID); err != nil {
+			return err
+		}
 	} else {
 		p.Saved = chinaTime(rec.At)
+	}
+	if typed != nil {
+		shown := *typed
+		shown.Photos = rec.Photos
+		rec = &shown
 	}
 	results := map[string]visits.CheckResult{}
 	for _, cr := range rec.Checks {
@@ -1133,7 +1148,9 @@ func fieldFromForm(r *http.Request, view VisitView) FieldRecordBody {
 	}
 	for n := 0; n < 100 && r.PostForm.Has(fmt.Sprintf("claim.%d.label", n)); n++ {
 		k := fmt.Sprintf("claim.%d.", n)
-		if get(k+"label") == "" && get(k+"seen") == "" {
+		// A line offered with its label but nothing claimed or seen is
+		// not filled in yet.
+		if get(k+"claimed") == "" && get(k+"seen") == "" && (get(k+"label") == "" || get(k+"element") != "") {
 			continue
 		}
 		b.Claims = append(b.Claims, visits.Claim{Element: get(k + "element"), Label: get(k + "label"), Claimed: get(k + "claimed"), Seen: get(k + "seen")})
@@ -1176,7 +1193,10 @@ func (s *Server) uiSaveVisit(w http.ResponseWriter, r *http.Request, c *Ctx) err
 	if err != nil {
 		return err
 	}
-	fail := func(err error) error {
+	b := fieldFromForm(r, view)
+	// An error shows the page with what was typed, not the stored record.
+	typed := &visits.FieldRecord{Checks: b.Checks, Claims: b.Claims, Findings: b.Findings, Point: b.Point, Accuracy: b.Accuracy}
+	fail := func(err error, typed *visits.FieldRecord) error {
 		e := asError(err)
 		if e.Code == CodeInternal || e.Code == CodeUnavailable {
 			return err
@@ -1185,31 +1205,26 @@ func (s *Server) uiSaveVisit(w http.ResponseWriter, r *http.Request, c *Ctx) err
 		if e.Field != "" {
 			msg = e.Field + ": " + msg
 		}
-		return s.visitPageWith(w, r, c, e.Status(), msg)
+		return s.visitPageFrom(w, r, c, e.Status(), msg, typed)
 	}
-	b := fieldFromForm(r, view)
+	// The photo goes first (a visit marked done takes none), then the
+	// record; a fault of either keeps the other and what was typed.
 	photo := photoAttached(r)
-	done := b.Done
-	// With a photo, the record is saved open, the photo added, and only
-	// then the visit marked done if asked: a done visit takes no photo.
-	b.Done = done && !photo
+	var photoErr error
+	if photo {
+		_, _, photoErr = s.storePhoto(r, c, v)
+	}
 	if _, err := s.saveFieldRecord(r.Context(), c, v, b); err != nil {
-		return fail(err)
+		return fail(err, typed)
 	}
-	if !photo {
-		http.Redirect(w, r, fmt.Sprintf("/visits/%d?done=saved", v.ID), http.StatusSeeOther)
-		return nil
+	if photoErr != nil {
+		return fail(photoErr, nil)
 	}
-	if _, _, err := s.storePhoto(r, c, v); err != nil {
-		return fail(err) // the record is saved: the page shows it
+	done := "saved"
+	if photo {
+		done = "photo#photos"
 	}
-	if done {
-		b.Done = true
-		if _, err := s.saveFieldRecord(r.Context(), c, v, b); err != nil {
-			return fail(err)
-		}
-	}
-	http.Redirect(w, r, fmt.Sprintf("/visits/%d?done=photo#photos", v.ID), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/visits/%d?done=%s", v.ID, done), http.StatusSeeOther)
 	return nil
 }
 

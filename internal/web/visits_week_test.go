@@ -1,8 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/png"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -143,4 +148,64 @@ func TestScheduleFormDefaultWindowAcrossYearEnd(t *testing.T) {
 	// Nothing is drawn then: the answer says so, not that the window is wrong.
 	uiMust(t, r, http.StatusConflict, "Nothing is drawn under 430922 for 2026-12-04 to 2027-01-02")
 	uiMustNot(t, r, "spans two years", "same year")
+}
+
+// postPhoto posts the field record's form as a browser does, with a photo.
+func postPhoto(c *uiClient, path string, fields url.Values, name string, file []byte) uiResponse {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile("photo", name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	fw.Write(file)
+	mw.Close()
+	req, err := http.NewRequest("POST", c.f.ts.URL+path, &body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return uiResponse{status: resp.StatusCode, body: string(b), header: resp.Header, location: resp.Header.Get("Location")}
+}
+
+// A photo sent with a record that has a fault is kept, and the page shows
+// the fault with everything typed, not the stored record; a record with a
+// line offered but not filled in is saved.
+func TestPhotoWithFaultyRecordKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	e := newVisitEnv(t, store.SQLite)
+	*e.now = visitDay(e.visit.Day)
+	c := e.f.uiClient("en")
+	c.signIn(e.people[e.leader].Login)
+	id := itoa(e.visit.ID)
+	if r := c.post("/visits/"+id+"/start", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("start: %d", r.status)
+	}
+	var img bytes.Buffer
+	png.Encode(&img, image.NewGray(image.Rect(0, 0, 4, 4)))
+	form := url.Values{"check." + visitItemCode + ".C1": {"bad"}, "check." + visitItemCode + ".C1.note": {"预案未张贴"},
+		"claim.0.element": {"HH"}, "claim.0.label": {"户数是否属实"}, "claim.0.claimed": {""}, "claim.0.seen": {""},
+		"finding.0.text": {"应急预案未上墙"}, "finding.0.severity": {"major"}, "upload": {"1"}}
+	r := postPhoto(c, "/visits/"+id, form, "board.png", img.Bytes())
+	uiMust(t, r, http.StatusBadRequest, "pass, fail or na", `value="预案未张贴"`, "应急预案未上墙", "/api/v1/photos/")
+	form.Set("check."+visitItemCode+".C1", "fail")
+	if r = postPhoto(c, "/visits/"+id, form, "board2.png", img.Bytes()); r.status != http.StatusSeeOther {
+		t.Fatalf("record and photo: %d %s", r.status, r.body)
+	}
+	rec, err := e.f.db.FieldRecord(context.Background(), e.visit.ID)
+	if err != nil || rec == nil || len(rec.Checks) != 1 || rec.Checks[0].Note != "预案未张贴" || len(rec.Claims) != 0 || len(rec.Photos) != 2 {
+		t.Fatalf("record: %+v %v", rec, err)
+	}
 }
