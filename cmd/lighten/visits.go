@@ -542,7 +542,7 @@ func cmdPlans(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 
 func cmdVisits(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "schedule" {
-		fmt.Fprint(stderr, i18n.T(l, "cli.visits.usage_confirm"))
+		fmt.Fprint(stderr, i18n.T(l, "cli.visits.usage"))
 		return failf("cli.visits.say")
 	}
 	fs := newFlags(l, "visits schedule", stderr)
@@ -555,7 +555,7 @@ func cmdVisits(ctx context.Context, l i18n.Lang, args []string, stdout, stderr i
 		return err
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprint(stderr, i18n.T(l, "cli.visits.usage_confirm"))
+		fmt.Fprint(stderr, i18n.T(l, "cli.visits.usage"))
 		return failf("cli.visits.unexpected", fs.Arg(0))
 	}
 	from, err := calendar.ParseDate(*fromS)
@@ -632,8 +632,10 @@ func printPreview(l i18n.Lang, w io.Writer, u units.Unit, p *store.SchedulePrevi
 		}
 		return keys[i].items < keys[j].items
 	})
+	line := map[string]string{store.ChangeKept: "cli.visits.preview_change_kept", store.ChangeMoved: "cli.visits.preview_change_moved",
+		store.ChangeAdded: "cli.visits.preview_change_added", store.ChangeDropped: "cli.visits.preview_change_dropped"}
 	for _, k := range keys {
-		say(w, l, "cli.visits.preview_change_"+k.change, count[k], k.items)
+		say(w, l, line[k.change], count[k], k.items)
 	}
 }
 
