@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 
 	"lighten/internal/audit"
@@ -117,10 +118,31 @@ func TestScheduleRunKeepsOutsideItsWindow(t *testing.T) {
 		if _, err := schedule(ctx, db, wFrom, wTo, pv.Token); !errors.Is(err, store.ErrState) {
 			t.Fatalf("a stale preview confirmed: %v", err)
 		}
+		// Two confirmations of one preview at once: exactly one applies;
+		// the other finds the plan changed.
 		pv = preview(t, ctx, db, wFrom, wTo)
-		run, err := schedule(ctx, db, wFrom, wTo, pv.Token)
-		if err != nil {
-			t.Fatal(err)
+		runs := make([]*store.ScheduleRun, 2)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				runs[i], errs[i] = schedule(ctx, db, wFrom, wTo, pv.Token)
+			}()
+		}
+		wg.Wait()
+		var run *store.ScheduleRun
+		for i := range 2 {
+			switch {
+			case errs[i] == nil && run == nil:
+				run = runs[i]
+			case !errors.Is(errs[i], store.ErrState):
+				t.Fatalf("confirmations at once: %v, %v", errs[0], errs[1])
+			}
+		}
+		if run == nil {
+			t.Fatalf("no confirmation applied: %v, %v", errs[0], errs[1])
 		}
 		if run.Moved != pv.Run.Moved || run.Dropped != pv.Run.Dropped || run.Added != pv.Run.Added || run.Unchanged != pv.Run.Unchanged {
 			t.Fatalf("applied %+v, previewed %+v", run, pv.Run)
@@ -182,9 +204,9 @@ func TestScheduleRunKeepsOutsideItsWindow(t *testing.T) {
 		if nb, _ := db.VisitNotices(ctx, "HN-999", calendar.NewDate(2026, 11, 20)); len(nb) != 0 {
 			t.Fatalf("notices to someone off the team: %+v", nb)
 		}
-		runs, err := db.ScheduleRuns(ctx, "430922")
-		if err != nil || len(runs) != 2 || runs[1].ReplacedLater != run.Replaced || runs[0].Standing != run.Moved+run.Added {
-			t.Fatalf("runs: %+v %v", runs, err)
+		stored, err := db.ScheduleRuns(ctx, "430922")
+		if err != nil || len(stored) != 2 || stored[1].ReplacedLater != run.Replaced || stored[0].Standing != run.Moved+run.Added {
+			t.Fatalf("runs: %+v %v", stored, err)
 		}
 		var audited bool
 		db.EachAudit(ctx, func(r audit.Record) error {
