@@ -983,6 +983,17 @@ type SchedulePreview struct {
 	Token string `json:"token"`
 }
 
+// runChanges are a run's counts of what it did to earlier visits, as
+// schedule_runs keeps them.
+type runChanges struct {
+	Kept      int `json:"kept"`
+	Unchanged int `json:"unchanged"`
+	Moved     int `json:"moved"`
+	Added     int `json:"added"`
+	Dropped   int `json:"dropped"`
+	Notified  int `json:"notified"`
+}
+
 // runItem is a drawn plan item as a run gathers it.
 type runItem struct {
 	item   visits.Item
@@ -1033,8 +1044,9 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 	itemsJSON, _ := json.Marshal(run.Items)
 	stats, _ := json.Marshal(run.Stats)
 	uns, _ := json.Marshal(nonNil(run.unscheduled))
-	if err := tx.queryRow(ctx, `INSERT INTO schedule_runs (scope, date_from, date_to, items, stats, unscheduled, created, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
-		scope, dateArg(from), dateArg(to), string(itemsJSON), string(stats), string(uns), tx.Now, tx.Actor.ID).Scan(&run.ID); err != nil {
+	changes, _ := json.Marshal(runChanges{run.Kept, run.Unchanged, run.Moved, run.Added, run.Dropped, run.Notified})
+	if err := tx.queryRow(ctx, `INSERT INTO schedule_runs (scope, date_from, date_to, items, stats, unscheduled, changes, created, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+		scope, dateArg(from), dateArg(to), string(itemsJSON), string(stats), string(uns), string(changes), tx.Now, tx.Actor.ID).Scan(&run.ID); err != nil {
 		return nil, fmt.Errorf("save schedule run: %w", err)
 	}
 	// The replaced visits go first, so that the new ones never meet them.
@@ -1740,7 +1752,7 @@ func scanItemWith(rows *sql.Rows, extra any) (visits.Item, error) {
 
 // ScheduleRuns lists the runs over scopes under (or equal to) under.
 func (db *DB) ScheduleRuns(ctx context.Context, under string) ([]*ScheduleRun, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, scope, date_from, date_to, items, stats, unscheduled, created, created_by FROM schedule_runs
+	rows, err := db.r.QueryContext(ctx, `SELECT id, scope, date_from, date_to, items, stats, unscheduled, changes, created, created_by FROM schedule_runs
 		WHERE substr(scope, 1, length($1)) = $1 ORDER BY id DESC`, under)
 	if err != nil {
 		return nil, fmt.Errorf("read schedule runs: %w", err)
@@ -1749,10 +1761,14 @@ func (db *DB) ScheduleRuns(ctx context.Context, under string) ([]*ScheduleRun, e
 	out := []*ScheduleRun{}
 	for rows.Next() {
 		r := &ScheduleRun{}
-		var from, to, items, stats, uns string
-		if err := rows.Scan(&r.ID, &r.Scope, &from, &to, &items, &stats, &uns, &r.Created, &r.CreatedBy); err != nil {
+		var from, to, items, stats, uns, changes string
+		if err := rows.Scan(&r.ID, &r.Scope, &from, &to, &items, &stats, &uns, &changes, &r.Created, &r.CreatedBy); err != nil {
 			return nil, fmt.Errorf("read schedule runs: %w", err)
 		}
+		var ch runChanges
+		json.Unmarshal([]byte(changes), &ch)
+		r.Kept, r.Unchanged, r.Moved, r.Added, r.Dropped, r.Notified = ch.Kept, ch.Unchanged, ch.Moved, ch.Added, ch.Dropped, ch.Notified
+		r.Replaced = ch.Moved + ch.Dropped
 		r.From, r.To = scanDate(from), scanDate(to)
 		json.Unmarshal([]byte(items), &r.Items)
 		json.Unmarshal([]byte(stats), &r.Stats)

@@ -205,7 +205,8 @@ func TestScheduleRunKeepsOutsideItsWindow(t *testing.T) {
 			t.Fatalf("notices to someone off the team: %+v", nb)
 		}
 		stored, err := db.ScheduleRuns(ctx, "430922")
-		if err != nil || len(stored) != 2 || stored[1].ReplacedLater != run.Replaced || stored[0].Standing != run.Moved+run.Added {
+		if err != nil || len(stored) != 2 || stored[1].ReplacedLater != run.Replaced || stored[0].Standing != run.Moved+run.Added ||
+			stored[0].Moved != run.Moved || stored[0].Dropped != run.Dropped || stored[0].Unchanged != run.Unchanged || stored[0].Notified != run.Notified {
 			t.Fatalf("runs: %+v %v", stored, err)
 		}
 		var audited bool

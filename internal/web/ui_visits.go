@@ -823,7 +823,8 @@ func (s *Server) schedulePageWith(w http.ResponseWriter, r *http.Request, c *Ctx
 	latest, _ := strconv.ParseInt(r.URL.Query().Get("run"), 10, 64)
 	for _, run := range runs {
 		row := s.runRowOf(c, t, run)
-		row.Now = c.T("ui.visits.schedule.now", run.Standing, run.ReplacedLater)
+		row.Now = c.T("ui.visits.schedule.did", run.Unchanged, run.Moved, run.Added, run.Dropped, run.Kept) + " " +
+			c.T("ui.visits.schedule.now", run.Standing, run.ReplacedLater)
 		row.Latest = run.ID == latest
 		v.Runs = append(v.Runs, row)
 	}

@@ -4,6 +4,9 @@
 -- tells its team.
 ALTER TABLE visits ADD COLUMN shown TIMESTAMP;
 CREATE INDEX visits_run ON visits (run_id);
+-- What a run did to the visits of earlier runs: kept, unchanged, moved,
+-- added, dropped, notified (counts).
+ALTER TABLE schedule_runs ADD COLUMN changes TEXT NOT NULL DEFAULT '{}';
 
 -- A planned visit a confirmed schedule run replaced: moved (replaced_by
 -- names the new visit) or dropped. Its id stays here and is never given
@@ -27,5 +30,6 @@ CREATE INDEX visit_changes_day ON visit_changes (day);
 DROP INDEX visit_changes_day;
 DROP INDEX visit_changes_from_run;
 DROP TABLE visit_changes;
+ALTER TABLE schedule_runs DROP COLUMN changes;
 DROP INDEX visits_run;
 ALTER TABLE visits DROP COLUMN shown;
