@@ -996,10 +996,11 @@ func (s *Server) previewView(ctx context.Context, c *Ctx, p *store.SchedulePrevi
 		var order []string
 		groups := map[string]*ScheduleChangeView{}
 		for _, ch := range p.Changes {
-			k := ch.Change + "|" + strings.Join(ch.Items, ",")
+			// A move's reason goes with the count, without the members.
+			k := ch.Change + "|" + strings.Join(ch.Items, ",") + "|" + ch.Why
 			g := groups[k]
 			if g == nil {
-				g = &ScheduleChangeView{Change: ch.Change, Items: ch.Items}
+				g = &ScheduleChangeView{Change: ch.Change, Items: ch.Items, Why: ch.Why}
 				groups[k] = g
 				order = append(order, k)
 			}
@@ -1022,6 +1023,9 @@ func (s *Server) previewView(ctx context.Context, c *Ctx, p *store.SchedulePrevi
 				return nil, err
 			}
 			g.Message = i18n.Both("visits.preview.sealed."+g.Change, g.Count, what)
+			if g.Why != "" {
+				g.Message = i18n.Both("visits.preview.sealed.why", g.Message, i18n.Both("visits.preview.why_sealed."+g.Why))
+			}
 			if g.Told > 0 {
 				g.Message = i18n.Both("visits.preview.told_some", g.Message, g.Told)
 			}

@@ -70,6 +70,9 @@ func TestScheduleRunPreviewAndNotice(t *testing.T) {
 				!strings.Contains(pv.Summary.EN, "1 of those moved or dropped had been shown to their leaders") {
 				t.Fatalf("preview: %s", body)
 			}
+			if pv.Changes[0].Change == "moved" && !strings.Contains(pv.Changes[0].Message.EN, "Why: a member of the team is away or on another visit that day") {
+				t.Fatalf("the move says no reason: %s", body)
+			}
 			if runs, _ := f.db.ScheduleRuns(ctx, "430922"); len(runs) != 1 {
 				t.Fatalf("the preview stored a run: %d", len(runs))
 			}
