@@ -550,6 +550,7 @@ func cmdVisits(ctx context.Context, l i18n.Lang, args []string, stdout, stderr i
 	scope := fs.String("scope", "", i18n.T(l, "cli.visits.flag.scope"))
 	fromS := fs.String("from", "", i18n.T(l, "cli.visits.flag.from"))
 	toS := fs.String("to", "", i18n.T(l, "cli.visits.flag.to"))
+	confirm := fs.String("confirm", "", i18n.T(l, "cli.visits.flag.confirm"))
 	if err := parseFlags(l, fs, args[1:]); err != nil {
 		return err
 	}
@@ -568,9 +569,6 @@ func cmdVisits(ctx context.Context, l i18n.Lang, args []string, stdout, stderr i
 	if to.Before(from) {
 		return failf("cli.visits.backwards", to, from)
 	}
-	if from.Year() != to.Year() {
-		return failf("cli.visits.two_years", from, to)
-	}
 	db, err := store.Open(ctx, *dsn, store.Options{})
 	if err != nil {
 		return err
@@ -584,22 +582,66 @@ func cmdVisits(ctx context.Context, l i18n.Lang, args []string, stdout, stderr i
 	if *scope == "" || !ok {
 		return failf("cli.visits.bad_scope", *scope)
 	}
+	if *confirm == "" {
+		// The preview: what the run would do, then how to apply it.
+		var p *store.SchedulePreview
+		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+			p, err = tx.PreviewSchedule(ctx, u.Code, from, to, visits.Options{})
+			return err
+		})
+		if err != nil {
+			return failf("cli.visits.error", err)
+		}
+		printPreview(l, stdout, u, p)
+		say(stdout, l, "cli.visits.preview_apply", u.Code, from, to, p.Token)
+		return nil
+	}
 	var run *store.ScheduleRun
 	err = db.Write(ctx, store.System, func(tx *store.Tx) error {
-		run, err = tx.ScheduleWindow(ctx, u.Code, from, to, visits.Options{})
+		run, err = tx.ScheduleWindow(ctx, u.Code, from, to, visits.Options{}, *confirm)
 		return err
 	})
 	if err != nil {
 		return failf("cli.visits.error", err)
 	}
-	printRun(l, stdout, u, run)
+	say(stdout, l, "cli.visits.run", run.ID, u.Name, u.Code, run.From, run.To, len(run.Items))
+	printRun(l, stdout, run)
 	return nil
 }
 
+// printPreview prints what a run would do: its figures and its changes
+// counted by kind and plan items, never a target, a day or a team.
+func printPreview(l i18n.Lang, w io.Writer, u units.Unit, p *store.SchedulePreview) {
+	run := p.Run
+	say(w, l, "cli.visits.preview", u.Name, u.Code, run.From, run.To, len(run.Items))
+	printRun(l, w, run)
+	say(w, l, "cli.visits.preview_changes", run.Unchanged, run.Moved, run.Added, run.Dropped, run.Notified)
+	type key struct{ change, items string }
+	count := map[key]int{}
+	var keys []key
+	for _, c := range p.Changes {
+		k := key{c.Change, strings.Join(c.Items, ", ")}
+		if count[k] == 0 {
+			keys = append(keys, k)
+		}
+		count[k]++
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].change != keys[j].change {
+			return keys[i].change < keys[j].change
+		}
+		return keys[i].items < keys[j].items
+	})
+	line := map[string]string{store.ChangeKept: "cli.visits.preview_change_kept", store.ChangeMoved: "cli.visits.preview_change_moved",
+		store.ChangeAdded: "cli.visits.preview_change_added", store.ChangeDropped: "cli.visits.preview_change_dropped"}
+	for _, k := range keys {
+		say(w, l, line[k.change], count[k], k.items)
+	}
+}
+
 // printRun prints a run's figures: never a target.
-func printRun(l i18n.Lang, w io.Writer, u units.Unit, run *store.ScheduleRun) {
+func printRun(l i18n.Lang, w io.Writer, run *store.ScheduleRun) {
 	s := run.Stats
-	say(w, l, "cli.visits.run", run.ID, u.Name, u.Code, run.From, run.To, len(run.Items))
 	say(w, l, "cli.visits.run_plan_visits", s.PlanVisits, s.ScheduledPlanVisits)
 	say(w, l, "cli.visits.run_visits", s.Visits, s.JointVisits)
 	say(w, l, "cli.visits.run_joint_rate", 100*s.JointRate)

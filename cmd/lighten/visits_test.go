@@ -302,13 +302,32 @@ func TestPlansListAndVisitsSchedule(t *testing.T) {
 				{"--scope", "430999", "--from", "2026-12-07", "--to", "2026-12-31"},
 				{"--scope", "430922", "--from", "2026-12-32", "--to", "2026-12-31"},
 				{"--scope", "430922", "--from", "2026-12-07", "--to", "2026-12-01"},
-				{"--scope", "430922", "--from", "2026-12-07", "--to", "2027-01-08"},
+				{"--scope", "430922", "--from", "2026-12-07", "--to", "2028-01-08"},
+				{"--scope", "430922", "--from", "2026-12-07", "--to", "2026-12-31", "--confirm", "0000"},
 			} {
 				if _, err := runCmd(t, "", append([]string{"visits", "schedule", "--db", dsn}, bad...)...); err == nil {
 					t.Errorf("visits schedule %q: no error", bad)
 				}
 			}
-			out, err = runCmd(t, "", "visits", "schedule", "--db", dsn, "--scope", "430922", "--from", "2026-12-07", "--to", "2026-12-31")
+			// Without --confirm: the preview, which changes nothing and
+			// ends with the command that applies it.
+			token := func(out string) string {
+				t.Helper()
+				_, tok, ok := strings.Cut(out, "--confirm ")
+				if !ok {
+					t.Fatalf("no token in the preview:\n%s", out)
+				}
+				return strings.TrimSpace(tok)
+			}
+			window := []string{"visits", "schedule", "--db", dsn, "--scope", "430922", "--from", "2026-12-07", "--to", "2027-01-08"}
+			out, err = runCmd(t, "", window...)
+			if err != nil || !strings.Contains(out, "preview of a schedule run (nothing changed)") || !strings.Contains(out, "0 stay, 0 move to another day or team, 5 added, 0 dropped") {
+				t.Fatalf("preview: %v\n%s", err, out)
+			}
+			if runs := scheduleRuns(t, dsn); runs != 0 {
+				t.Fatalf("the preview stored %d runs", runs)
+			}
+			out, err = runCmd(t, "", append(window, "--confirm", token(out))...)
 			if err != nil {
 				t.Fatalf("schedule: %v\n%s", err, out)
 			}
@@ -325,11 +344,30 @@ func TestPlansListAndVisitsSchedule(t *testing.T) {
 					t.Errorf("schedule output names target %s:\n%s", u.Code, out)
 				}
 			}
-			// Run again: the planned visits of the first run are replaced.
-			out, err = runCmd(t, "", "visits", "schedule", "--db", dsn, "--scope", "430922", "--from", "2026-12-07", "--to", "2026-12-31")
-			if err != nil || !strings.Contains(out, "5 planned ones replaced") || !strings.Contains(out, "visits          5, of which 5 joint") {
+			// Run again: the same plan comes out; nothing is replaced.
+			out, err = runCmd(t, "", window...)
+			if err != nil || !strings.Contains(out, "5 stay, 0 move") {
+				t.Fatalf("second preview: %v\n%s", err, out)
+			}
+			out, err = runCmd(t, "", append(window, "--confirm", token(out))...)
+			if err != nil || !strings.Contains(out, "visits          5, of which 5 joint") {
 				t.Fatalf("second run: %v\n%s", err, out)
 			}
 		})
 	}
+}
+
+// scheduleRuns counts the stored schedule runs.
+func scheduleRuns(t *testing.T, dsn string) int {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runs, err := db.ScheduleRuns(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(runs)
 }

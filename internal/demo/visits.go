@@ -352,7 +352,7 @@ func (s *seeder) officeActor(office int64) store.Actor {
 func (s *seeder) schedule(q quarter) error {
 	for _, w := range [][2]calendar.Date{q.w1, q.w2} {
 		err := s.db.Write(s.ctx, s.actors["jianfu"], func(tx *store.Tx) error {
-			_, err := tx.ScheduleWindow(s.ctx, County, w[0], w[1], visits.Options{})
+			_, err := tx.ScheduleWindow(s.ctx, County, w[0], w[1], visits.Options{}, "")
 			return err
 		})
 		if err != nil {

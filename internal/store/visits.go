@@ -907,11 +907,27 @@ type ScheduleRun struct {
 	// Skipped are drawn items whose part of the run's window has no
 	// working day.
 	Skipped []string `json:"skipped,omitempty"`
-	// Kept counts the visits of earlier runs the run kept: started or done,
-	// or serving an item outside the run.
+	// Kept counts the visits of earlier runs the run leaves alone: started
+	// or done, outside its window, or serving an item outside the run.
 	Kept int `json:"kept"`
-	// Replaced counts the planned visits of earlier runs it replaced.
+	// Replaced counts the planned visits of earlier runs in the window it
+	// replaced: Moved (to another day or team: a new visit with a new id)
+	// and Dropped (no day of the window takes them now).
 	Replaced int `json:"replaced"`
+	// Unchanged counts the planned visits in the window the run would make
+	// again exactly (day, team and items): they keep their ids.
+	Unchanged int `json:"unchanged"`
+	Moved     int `json:"moved"`
+	Dropped   int `json:"dropped"`
+	// Added counts the visits new to the window.
+	Added int `json:"added"`
+	// Notified counts the replaced visits whose leader had been shown
+	// their day: their teams are told on their visits page.
+	Notified int `json:"notified"`
+	// Standing counts the run's visits that stand now, ReplacedLater
+	// those later runs replaced (as read back).
+	Standing      int `json:"standing"`
+	ReplacedLater int `json:"replaced_later"`
 	// unscheduled holds the reasons, which name units: sealed like the
 	// visits themselves.
 	unscheduled []visits.Unscheduled
@@ -921,6 +937,63 @@ type ScheduleRun struct {
 // the reasons.
 func (r *ScheduleRun) Unscheduled() []visits.Unscheduled { return r.unscheduled }
 
+// Changes a run makes to a window's visits.
+const (
+	ChangeKept    = "kept"    // made again exactly: the visit stands as it was
+	ChangeMoved   = "moved"   // another day or team: a new visit replaces it
+	ChangeAdded   = "added"   // a visit new to the window
+	ChangeDropped = "dropped" // no day of the window takes it now
+
+	WhyAway = "away"
+	WhyTeam = "team"
+	WhyDays = "days"
+)
+
+// ScheduleChange is what a run does to one visit of its window. It names
+// the unit, the days and the team: callers seal it as the visits
+// themselves (visit.sealed).
+type ScheduleChange struct {
+	Change  string        `json:"change"`          // kept, moved, added, dropped
+	Visit   int64         `json:"visit,omitempty"` // the earlier visit (kept, moved, dropped)
+	Unit    string        `json:"unit"`
+	Items   []string      `json:"items"`
+	Day     calendar.Date `json:"day,omitzero"`     // the earlier day
+	NewDay  calendar.Date `json:"new_day,omitzero"` // moved, added
+	Team    []string      `json:"team,omitempty"`
+	NewTeam []string      `json:"new_team,omitempty"`
+	Told    bool          `json:"told,omitempty"` // its leader was shown the earlier day
+	// Why a visit moves: WhyAway (members of its team, Away, are away or
+	// on another visit that day), WhyTeam (its team changes) or WhyDays
+	// (the run packs the window into fewer team-days).
+	Why     string          `json:"why,omitempty"`
+	Away    []string        `json:"away,omitempty"`
+	Reasons []visits.Reason `json:"reasons,omitempty"` // dropped: why no day takes it
+	newAt   int             // the new visit's place in the plan, or -1
+	fromRun int64           // the run that made the earlier visit
+}
+
+// SchedulePreview is a run as it would be: its figures, every change it
+// would make, and the token that confirms exactly this plan.
+type SchedulePreview struct {
+	Run     *ScheduleRun     `json:"run"`
+	Changes []ScheduleChange `json:"changes"`
+	// Token is the SHA-256 of everything the plan was made from and of
+	// the plan: ScheduleWindow applies it only while it still comes out
+	// the same.
+	Token string `json:"token"`
+}
+
+// runChanges are a run's counts of what it did to earlier visits, as
+// schedule_runs keeps them.
+type runChanges struct {
+	Kept      int `json:"kept"`
+	Unchanged int `json:"unchanged"`
+	Moved     int `json:"moved"`
+	Added     int `json:"added"`
+	Dropped   int `json:"dropped"`
+	Notified  int `json:"notified"`
+}
+
 // runItem is a drawn plan item as a run gathers it.
 type runItem struct {
 	item   visits.Item
@@ -928,11 +1001,127 @@ type runItem struct {
 	draw   int64
 }
 
-// ScheduleWindow runs the joint scheduler and stores its visits, replacing
-// the planned (not started) visits of the same items from earlier runs.
-// The window's days are its working days in the official calendar, all in
-// one year; each item's visits fall on days its own window holds too.
-func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calendar.Date, opt visits.Options) (*ScheduleRun, error) {
+// schedulePlan is a previewed run with what applying it needs.
+type schedulePlan struct {
+	SchedulePreview
+	visits []visits.Visit // the new visits, the kept ones included
+	kinds  map[string]visits.ItemKind
+}
+
+// PreviewSchedule works out a run without changing anything: its figures
+// and, for every planned visit of earlier runs in the window and every
+// new visit, whether it is kept, moved, added or dropped, and why.
+func (tx *Tx) PreviewSchedule(ctx context.Context, scope string, from, to calendar.Date, opt visits.Options) (*SchedulePreview, error) {
+	p, err := tx.planSchedule(ctx, scope, from, to, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &p.SchedulePreview, nil
+}
+
+// ScheduleWindow runs the joint scheduler and stores its visits. Only
+// planned visits of earlier runs inside the window that serve only the
+// run's items may be replaced; everything else is kept, and the targets
+// it serves are not scheduled again. A run that would move or drop any
+// visit is applied only with the token of its preview (confirm), and only
+// while the plan still comes out the same (StateError otherwise). A
+// replaced visit's id is never given to another visit: visit_changes keeps
+// it with its new day, and tells its team when its leader had been shown
+// the day. The window's days are its working days in the official
+// calendar; a window across a year end is scheduled year by year.
+func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calendar.Date, opt visits.Options, confirm string) (*ScheduleRun, error) {
+	p, err := tx.planSchedule(ctx, scope, from, to, opt)
+	if err != nil {
+		return nil, err
+	}
+	run := p.Run
+	switch {
+	case confirm != "" && confirm != p.Token:
+		return nil, stateErr("store.visits.schedule_changed", scope, from.String(), to.String())
+	case confirm == "" && run.Replaced > 0:
+		return nil, stateErr("store.visits.schedule_preview", run.Replaced, run.Notified)
+	}
+	itemsJSON, _ := json.Marshal(run.Items)
+	stats, _ := json.Marshal(run.Stats)
+	uns, _ := json.Marshal(nonNil(run.unscheduled))
+	changes, _ := json.Marshal(runChanges{run.Kept, run.Unchanged, run.Moved, run.Added, run.Dropped, run.Notified})
+	if err := tx.queryRow(ctx, `INSERT INTO schedule_runs (scope, date_from, date_to, items, stats, unscheduled, changes, created, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+		scope, dateArg(from), dateArg(to), string(itemsJSON), string(stats), string(uns), string(changes), tx.Now, tx.Actor.ID).Scan(&run.ID); err != nil {
+		return nil, fmt.Errorf("save schedule run: %w", err)
+	}
+	// The replaced visits go first, so that the new ones never meet them.
+	for _, c := range p.Changes {
+		if c.Change != ChangeMoved && c.Change != ChangeDropped {
+			continue
+		}
+		for _, q := range []string{`DELETE FROM visit_items WHERE visit_id = $1`, `DELETE FROM visit_inspectors WHERE visit_id = $1`} {
+			if _, err := tx.exec(ctx, q, c.Visit); err != nil {
+				return nil, fmt.Errorf("replace visit %d: %w", c.Visit, err)
+			}
+		}
+		res, err := tx.exec(ctx, `DELETE FROM visits WHERE id = $1 AND status = 'planned'`, c.Visit)
+		if err != nil {
+			return nil, fmt.Errorf("replace visit %d: %w", c.Visit, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil, stateErr("store.visits.schedule_changed", scope, from.String(), to.String())
+		}
+	}
+	// The replaced ids are kept before any new visit is stored: no new
+	// visit takes one of them.
+	for _, c := range p.Changes {
+		if c.Change != ChangeMoved && c.Change != ChangeDropped {
+			continue
+		}
+		team, _ := json.Marshal(nonNil(c.Team))
+		newTeam, _ := json.Marshal(nonNil(c.NewTeam))
+		var day sql.NullString
+		if c.Change == ChangeMoved {
+			day = sql.NullString{String: dateArg(c.NewDay), Valid: true}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO visit_changes (visit_id, run_id, from_run, day, new_day, team, new_team, told, created) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+			c.Visit, run.ID, c.fromRun, dateArg(c.Day), day, string(team), string(newTeam), c.Told, tx.Now); err != nil {
+			return nil, fmt.Errorf("keep replaced visit %d: %w", c.Visit, err)
+		}
+	}
+	var add []visits.Visit
+	var at []int
+	for _, c := range p.Changes {
+		if c.Change == ChangeMoved || c.Change == ChangeAdded {
+			add = append(add, p.visits[c.newAt])
+			at = append(at, c.newAt)
+		}
+	}
+	ids, err := tx.saveVisits(ctx, run.ID, add, p.kinds)
+	if err != nil {
+		return nil, err
+	}
+	newID := map[int]int64{}
+	for i, k := range at {
+		newID[k] = ids[i]
+	}
+	for _, c := range p.Changes {
+		if c.Change != ChangeMoved {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE visit_changes SET replaced_by = $1 WHERE visit_id = $2`, newID[c.newAt], c.Visit); err != nil {
+			return nil, fmt.Errorf("keep replaced visit %d: %w", c.Visit, err)
+		}
+	}
+	run.Standing = len(add)
+	// Counts only: the targets are sealed and the audit log is read by
+	// auditors.
+	return run, tx.Audit(ctx, audit.Record{Action: "visit.schedule", Entity: "schedule_run", EntityID: strconv.FormatInt(run.ID, 10), UnitCode: scope,
+		After: audit.JSON(map[string]any{"from": from, "to": to, "items": len(run.Items), "skipped": len(run.Skipped), "visits": len(p.visits),
+			"joint_visits": run.Stats.JointVisits, "unscheduled": len(run.unscheduled), "replaced": run.Replaced, "kept": run.Kept,
+			"unchanged": run.Unchanged, "moved": run.Moved, "added": run.Added, "dropped": run.Dropped, "notified": run.Notified,
+			"confirmed": confirm != "", "inspector_days": run.Stats.InspectorDays})})
+}
+
+// planSchedule works out a run over a scope and window: what stays, what
+// the scheduler makes of the rest, and how that changes the visits there.
+// It changes nothing.
+func (tx *Tx) planSchedule(ctx context.Context, scope string, from, to calendar.Date, opt visits.Options) (*schedulePlan, error) {
 	if scope != "" {
 		if _, ok := units.LevelOfCode(scope); !ok {
 			return nil, invalid("scope", "store.visits.scope", scope)
@@ -947,8 +1136,8 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 	if from.IsZero() || to.IsZero() || to.Before(from) {
 		return nil, invalid("to", "store.visits.window", from.String(), to.String())
 	}
-	if from.Year() != to.Year() {
-		return nil, invalid("to", "store.visits.window_year", from.String(), to.String())
+	if to.Sub(from) > 366 {
+		return nil, invalid("to", "store.visits.window_long", from.String(), to.String())
 	}
 	if tx.db.Dialect == Postgres {
 		// One run at a time: a run reads the visits it replaces and the
@@ -1027,25 +1216,29 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 		inRun[ri.item.Code] = ri
 	}
 
-	// Earlier visits under the scope serving these items: planned ones
-	// serving only items of this run are replaced; the rest are kept, and
-	// the targets they serve are not scheduled again.
+	// Earlier visits under the scope serving these items: planned ones in
+	// the window serving only items of this run may be replaced; the rest
+	// (started or done, on a day outside the window, or serving an item
+	// outside the run) are kept, and the targets they serve are not
+	// scheduled again.
 	old, err := readVisits(ctx, tx.tx, `v.id IN (SELECT visit_id FROM visit_items WHERE item_code IN (SELECT value FROM `+tx.jsonEach(1)+`)) AND substr(v.unit_code, 1, length($2)) = $2`,
 		tx.jsonList(keys(inRun)), scope)
 	if err != nil {
 		return nil, err
 	}
 	served := map[[2]string]bool{}
-	var replace []int64
+	var open []visits.ScheduledVisit
+	exclude := map[int64]bool{}
 	for _, v := range old {
-		only := v.Status == visits.Planned
+		only := v.Status == visits.Planned && !v.Day.Before(from) && !v.Day.After(to)
 		for _, iv := range v.Items {
 			if _, ok := inRun[iv.Item]; !ok {
 				only = false
 			}
 		}
 		if only {
-			replace = append(replace, v.ID)
+			open = append(open, v)
+			exclude[v.ID] = true
 			continue
 		}
 		run.Kept++
@@ -1053,32 +1246,25 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 			served[[2]string{iv.Item, v.Unit}] = true
 		}
 	}
-	for _, id := range replace {
-		if _, err := tx.exec(ctx, `DELETE FROM visits WHERE id = $1`, id); err != nil {
-			return nil, fmt.Errorf("replace visit: %w", err)
-		}
+	told := map[int64]bool{}
+	trows, err := tx.tx.QueryContext(ctx, `SELECT id FROM visits WHERE shown IS NOT NULL AND status = 'planned' AND day >= $1 AND day <= $2 AND substr(unit_code, 1, length($3)) = $3`,
+		dateArg(from), dateArg(to), scope)
+	if err != nil {
+		return nil, fmt.Errorf("read shown visits: %w", err)
 	}
-	run.Replaced = len(replace)
+	for trows.Next() {
+		var id int64
+		if err := trows.Scan(&id); err != nil {
+			trows.Close()
+			return nil, err
+		}
+		told[id] = true
+	}
+	trows.Close()
+	if err := trows.Err(); err != nil {
+		return nil, fmt.Errorf("read shown visits: %w", err)
+	}
 
-	// Items are scheduled together over the run's window, each visit on
-	// days that the windows of every item it serves hold: items at a unit
-	// whose windows overlap go in one joint visit; those whose windows
-	// share no working day visit it separately (visits.PlanItem.From/To).
-	var items []runItem
-	for _, ri := range gathered {
-		a, b := from, to
-		if ri.item.From.After(a) {
-			a = ri.item.From
-		}
-		if ri.item.To.Before(b) {
-			b = ri.item.To
-		}
-		if len(workdays(a, b)) == 0 {
-			run.Skipped = append(run.Skipped, ri.item.Code)
-			continue
-		}
-		items = append(items, ri)
-	}
 	reg, err := readInspectors(ctx, tx.tx, InspectorFilter{})
 	if err != nil {
 		return nil, err
@@ -1087,53 +1273,185 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 	if err != nil {
 		return nil, err
 	}
-	kinds := map[string]visits.ItemKind{}
+	p := &schedulePlan{kinds: map[string]visits.ItemKind{}}
 	for _, ri := range gathered {
-		kinds[ri.item.Code] = ri.item.Kind
+		p.kinds[ri.item.Code] = ri.item.Kind
 		run.Items = append(run.Items, ri.item.Code)
 	}
-	visitsMade := 0
-	if len(items) > 0 {
-		w, err := tx.windowOf(ctx, scope, workdays(from, to), items, served, reg, coords, pt)
+	// Items are scheduled together over the run's window, each visit on
+	// days that the windows of every item it serves hold: items at a unit
+	// whose windows overlap go in one joint visit; those whose windows
+	// share no working day visit it separately (visits.PlanItem.From/To).
+	// A plan item's window lies in its plan's year, so a window across a
+	// year end is scheduled year by year (the yearly cap is a year's), each
+	// year's visits counting in the next one's weeks and inspectors' days.
+	var windows []*visits.Window
+	var unscheduled []visits.Unscheduled
+	for y := from.Year(); y <= to.Year(); y++ {
+		a, b := from, to
+		if jan := calendar.NewDate(y, 1, 1); jan.After(a) {
+			a = jan
+		}
+		if dec := calendar.NewDate(y, 12, 31); dec.Before(b) {
+			b = dec
+		}
+		days := workdays(a, b)
+		var items []runItem
+		for _, ri := range gathered {
+			ia, ib := a, b
+			if ri.item.From.After(ia) {
+				ia = ri.item.From
+			}
+			if ri.item.To.Before(ib) {
+				ib = ri.item.To
+			}
+			if ia.After(ib) {
+				continue // another year's item
+			}
+			if len(workdays(ia, ib)) == 0 {
+				run.Skipped = append(run.Skipped, ri.item.Code)
+				continue
+			}
+			items = append(items, ri)
+		}
+		if len(items) == 0 || len(days) == 0 {
+			continue
+		}
+		w, err := tx.windowOf(ctx, scope, days, items, served, reg, coords, pt, exclude, p.visits)
 		if err != nil {
 			return nil, err
 		}
 		w.WeekCap, w.YearCap = weekCap, yearCap
 		tt, err := visits.Schedule(w, opt)
 		if err != nil {
-			return nil, fmt.Errorf("schedule %s from %s to %s: %w", scope, from, to, err)
+			return nil, fmt.Errorf("schedule %s from %s to %s: %w", scope, a, b, err)
 		}
+		windows = append(windows, w)
 		addStats(&run.Stats, tt.Stats)
-		run.unscheduled = append(run.unscheduled, tt.Unscheduled...)
-		if err := tx.queryRow(ctx, `INSERT INTO schedule_runs (scope, date_from, date_to, created, created_by) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-			scope, dateArg(from), dateArg(to), tx.Now, tx.Actor.ID).Scan(&run.ID); err != nil {
-			return nil, fmt.Errorf("save schedule run: %w", err)
-		}
-		if err := tx.saveVisits(ctx, run.ID, tt.Visits, kinds); err != nil {
-			return nil, err
-		}
-		visitsMade += len(tt.Visits)
+		unscheduled = append(unscheduled, tt.Unscheduled...)
+		p.visits = append(p.visits, tt.Visits...)
 	}
+	sort.Strings(run.Skipped)
+	run.unscheduled = unscheduled
 	if s := &run.Stats; s.ScheduledPlanVisits > 0 {
 		s.JointRate = float64(s.MergedPlanVisits) / float64(s.ScheduledPlanVisits)
 	}
-	itemsJSON, _ := json.Marshal(run.Items)
-	stats, _ := json.Marshal(run.Stats)
-	uns, _ := json.Marshal(nonNil(run.unscheduled))
-	if run.ID == 0 {
-		err = tx.queryRow(ctx, `INSERT INTO schedule_runs (scope, date_from, date_to, items, stats, unscheduled, created, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
-			scope, dateArg(from), dateArg(to), string(itemsJSON), string(stats), string(uns), tx.Now, tx.Actor.ID).Scan(&run.ID)
-	} else {
-		_, err = tx.exec(ctx, `UPDATE schedule_runs SET items = $1, stats = $2, unscheduled = $3 WHERE id = $4`, string(itemsJSON), string(stats), string(uns), run.ID)
+
+	// What the plan does to the window's open visits: each is matched with
+	// the new visit at its unit sharing most of its items.
+	away := map[string]map[calendar.Date]bool{}
+	for _, w := range windows {
+		for _, in := range w.Inspectors {
+			for _, d := range in.Away {
+				if away[in.ID] == nil {
+					away[in.ID] = map[calendar.Date]bool{}
+				}
+				away[in.ID][d] = true
+			}
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("save schedule run: %w", err)
+	used := make([]bool, len(p.visits))
+	atUnit := map[string][]int{}
+	for k, v := range p.visits {
+		atUnit[v.Unit] = append(atUnit[v.Unit], k)
 	}
-	// Counts only: the targets are sealed and the audit log is read by
-	// auditors.
-	return run, tx.Audit(ctx, audit.Record{Action: "visit.schedule", Entity: "schedule_run", EntityID: strconv.FormatInt(run.ID, 10), UnitCode: scope,
-		After: audit.JSON(map[string]any{"from": from, "to": to, "items": len(run.Items), "skipped": len(run.Skipped), "visits": visitsMade,
-			"joint_visits": run.Stats.JointVisits, "unscheduled": len(run.unscheduled), "replaced": run.Replaced, "kept": run.Kept, "inspector_days": run.Stats.InspectorDays})})
+	itemsOf := func(ivs []visits.ItemVisit) []string {
+		out := []string{}
+		for _, iv := range ivs {
+			if !slices.Contains(out, iv.Item) {
+				out = append(out, iv.Item)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	for _, v := range open {
+		c := ScheduleChange{Visit: v.ID, Unit: v.Unit, Items: itemsOf(v.Items), Day: v.Day, Team: v.Team, Told: told[v.ID], newAt: -1, fromRun: v.RunID}
+		best, score := -1, 0
+		for _, k := range atUnit[v.Unit] {
+			if used[k] {
+				continue
+			}
+			n := 0
+			for _, it := range itemsOf(p.visits[k].Items) {
+				if slices.Contains(c.Items, it) {
+					n++
+				}
+			}
+			if n > score {
+				best, score = k, n
+			}
+		}
+		switch {
+		case best < 0:
+			c.Change = ChangeDropped
+			for _, u := range unscheduled {
+				if u.Unit != v.Unit {
+					continue
+				}
+				for _, it := range u.Items {
+					if slices.Contains(c.Items, it) {
+						c.Reasons = append(c.Reasons, u.Reasons...)
+						break
+					}
+				}
+			}
+			run.Dropped++
+		default:
+			used[best] = true
+			nv := p.visits[best]
+			c.newAt, c.NewDay, c.NewTeam = best, nv.Day, nv.Team
+			a, _ := json.Marshal(v.Items)
+			b, _ := json.Marshal(nv.Items)
+			if nv.Day == v.Day && slices.Equal(nv.Team, v.Team) && string(a) == string(b) {
+				c.Change = ChangeKept
+				run.Unchanged++
+			} else {
+				c.Change = ChangeMoved
+				run.Moved++
+				for _, n := range v.Team {
+					if away[n][v.Day] {
+						c.Away = append(c.Away, n)
+					}
+				}
+				switch {
+				case len(c.Away) > 0:
+					c.Why = WhyAway
+				case !slices.Equal(nv.Team, v.Team):
+					c.Why = WhyTeam
+				default:
+					c.Why = WhyDays
+				}
+			}
+		}
+		if c.Told && c.Change != ChangeKept {
+			run.Notified++
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	for k, v := range p.visits {
+		if !used[k] {
+			p.Changes = append(p.Changes, ScheduleChange{Change: ChangeAdded, Unit: v.Unit, Items: itemsOf(v.Items), NewDay: v.Day, NewTeam: v.Team, newAt: k})
+			run.Added++
+		}
+	}
+	run.Replaced = run.Moved + run.Dropped
+	if p.Changes == nil {
+		p.Changes = []ScheduleChange{}
+	}
+	p.Run = run
+
+	// The token binds the plan to everything it was made from: the
+	// scheduler's input (draws, register, days away, caps, history), the
+	// open visits and whether their leaders were told, and the plan.
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	if err := enc.Encode(map[string]any{"scope": scope, "from": from, "to": to, "windows": windows, "open": open, "told": told,
+		"visits": p.visits, "unscheduled": unscheduled, "changes": p.Changes, "kept": run.Kept, "skipped": run.Skipped}); err != nil {
+		return nil, fmt.Errorf("schedule token: %w", err)
+	}
+	p.Token = hex.EncodeToString(h.Sum(nil))
+	return p, nil
 }
 
 // addStats adds the statistics of one part of a run to the run's.
@@ -1160,8 +1478,10 @@ func addStats(s *visits.Stats, t visits.Stats) {
 // their targets and teams from the draws (those under the scope not yet
 // served), the targets' visits of the year, the inspectors' limits (a day
 // on which an inspector already has a visit counts as away) and the places.
+// The visits in exclude (those the run may replace) count nowhere; the
+// run's visits of an earlier year (added) count as visits had.
 func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, items []runItem, served map[[2]string]bool,
-	reg []visits.RegisteredInspector, coords map[string][2]float64, pt *policy.Tree) (*visits.Window, error) {
+	reg []visits.RegisteredInspector, coords map[string][2]float64, pt *policy.Tree, exclude map[int64]bool, added []visits.Visit) (*visits.Window, error) {
 	w := &visits.Window{Days: days, Units: map[string]visits.UnitRecord{}, Places: map[string]visits.Point{}}
 	numbers := map[string]bool{}
 	targeted := map[string]bool{}
@@ -1199,22 +1519,43 @@ func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, 
 	for _, d := range days {
 		weeks[visits.WeekOf(d)] = true
 	}
-	hist, err := tx.tx.QueryContext(ctx, `SELECT unit_code, day, research FROM visits WHERE day >= $1 AND day <= $2 AND substr(unit_code, 1, length($3)) = $3`,
+	hist, err := tx.tx.QueryContext(ctx, `SELECT id, unit_code, day, research FROM visits WHERE day >= $1 AND day <= $2 AND substr(unit_code, 1, length($3)) = $3`,
 		dateArg(calendar.NewDate(year, 1, 1).AddDays(-6)), dateArg(calendar.NewDate(year, 12, 31).AddDays(6)), scope)
 	if err != nil {
 		return nil, fmt.Errorf("read visit history: %w", err)
 	}
+	type had struct {
+		unit     string
+		day      calendar.Date
+		research bool
+	}
+	var history []had
 	for hist.Next() {
+		var id int64
 		var u, day string
 		var research bool
-		if err := hist.Scan(&u, &day, &research); err != nil {
+		if err := hist.Scan(&id, &u, &day, &research); err != nil {
 			hist.Close()
 			return nil, err
 		}
+		if exclude[id] {
+			continue
+		}
+		history = append(history, had{u, scanDate(day), research})
+	}
+	hist.Close()
+	if err := hist.Err(); err != nil {
+		return nil, fmt.Errorf("read visit history: %w", err)
+	}
+	for _, v := range added {
+		// An earlier year's: it counts in its week only.
+		history = append(history, had{v.Unit, v.Day, true})
+	}
+	for _, h := range history {
+		u, d, research := h.unit, h.day, h.research
 		if !targeted[u] {
 			continue
 		}
-		d := scanDate(day)
 		r := w.Units[u]
 		if !research && d.Year() == year {
 			r.YearVisits++
@@ -1226,10 +1567,6 @@ func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, 
 			r.WeekVisits[wk]++
 		}
 		w.Units[u] = r
-	}
-	hist.Close()
-	if err := hist.Err(); err != nil {
-		return nil, fmt.Errorf("read visit history: %w", err)
 	}
 	// Admitted visit demands (research, or an inspection listing units)
 	// take their week's room as the gate counts them.
@@ -1267,18 +1604,19 @@ func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, 
 	// The drawn inspectors' limits; days they already have visits on are
 	// taken.
 	busy := map[string][]calendar.Date{}
-	brows, err := tx.tx.QueryContext(ctx, `SELECT DISTINCT vi.number, v.day FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id WHERE v.day >= $1 AND v.day <= $2`,
+	brows, err := tx.tx.QueryContext(ctx, `SELECT vi.visit_id, vi.number, v.day FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id WHERE v.day >= $1 AND v.day <= $2`,
 		dateArg(days[0]), dateArg(days[len(days)-1]))
 	if err != nil {
 		return nil, fmt.Errorf("read inspectors' visits: %w", err)
 	}
 	for brows.Next() {
+		var id int64
 		var n, day string
-		if err := brows.Scan(&n, &day); err != nil {
+		if err := brows.Scan(&id, &n, &day); err != nil {
 			brows.Close()
 			return nil, err
 		}
-		if numbers[n] {
+		if numbers[n] && !exclude[id] {
 			busy[n] = append(busy[n], scanDate(day))
 		}
 	}
@@ -1286,12 +1624,23 @@ func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, 
 	if err := brows.Err(); err != nil {
 		return nil, fmt.Errorf("read inspectors' visits: %w", err)
 	}
+	for _, v := range added {
+		for _, n := range v.Team {
+			if numbers[n] && !v.Day.Before(days[0]) && !v.Day.After(days[len(days)-1]) {
+				busy[n] = append(busy[n], v.Day)
+			}
+		}
+	}
 	homes := map[string]bool{}
 	for _, in := range reg {
 		if !numbers[in.Number] {
 			continue
 		}
+		// In day order without repeats: the same input makes the same
+		// timetable and the same preview token.
 		away := append(append([]calendar.Date(nil), in.Away...), busy[in.Number]...)
+		slices.SortFunc(away, func(a, b calendar.Date) int { return a.Compare(b) })
+		away = slices.Compact(away)
 		w.Inspectors = append(w.Inspectors, visits.Inspector{ID: in.Number, Home: in.Works, Capacity: in.Capacity, MaxTravel: in.MaxTravel, Away: away})
 		homes[in.Works] = true
 		delete(numbers, in.Number)
@@ -1317,7 +1666,19 @@ func (tx *Tx) windowOf(ctx context.Context, scope string, days []calendar.Date, 
 // their inspectors.
 // The visits are stored in a random order, so that their ids, handed out
 // in order, do not follow their days or targets (visit.sealed).
-func (tx *Tx) saveVisits(ctx context.Context, run int64, vs []visits.Visit, kinds map[string]visits.ItemKind) error {
+//
+// It returns the new visits' ids in the order given. An id is never one a
+// visit had before, even one since replaced (visit_changes keeps those).
+func (tx *Tx) saveVisits(ctx context.Context, run int64, vs []visits.Visit, kinds map[string]visits.ItemKind) ([]int64, error) {
+	ids := make([]int64, len(vs))
+	insert := `INSERT INTO visits (run_id, unit_code, day, team, items, research, status) VALUES ($1,$2,$3,$4,$5,$6,'planned') RETURNING id`
+	if tx.db.Dialect == SQLite {
+		// SQLite gives a new row the largest id plus one, which is a
+		// replaced visit's when the largest were just replaced.
+		insert = `INSERT INTO visits (id, run_id, unit_code, day, team, items, research, status) VALUES ((SELECT MAX(m) + 1 FROM
+			(SELECT COALESCE(MAX(id), 0) AS m FROM visits UNION ALL SELECT COALESCE(MAX(visit_id), 0) FROM visit_changes) AS t),
+			$1,$2,$3,$4,$5,$6,'planned') RETURNING id`
+	}
 	order := mrand.Perm(len(vs))
 	for _, k := range order {
 		v := vs[k]
@@ -1330,10 +1691,10 @@ func (tx *Tx) saveVisits(ctx context.Context, run int64, vs []visits.Visit, kind
 		team, _ := json.Marshal(v.Team)
 		its, _ := json.Marshal(v.Items)
 		var id int64
-		if err := tx.queryRow(ctx, `INSERT INTO visits (run_id, unit_code, day, team, items, research, status) VALUES ($1,$2,$3,$4,$5,$6,'planned') RETURNING id`,
-			run, v.Unit, dateArg(v.Day), string(team), string(its), research).Scan(&id); err != nil {
-			return fmt.Errorf("save visit: %w", err)
+		if err := tx.queryRow(ctx, insert, run, v.Unit, dateArg(v.Day), string(team), string(its), research).Scan(&id); err != nil {
+			return nil, fmt.Errorf("save visit: %w", err)
 		}
+		ids[k] = id
 		seen := map[string]bool{}
 		for _, iv := range v.Items {
 			if seen[iv.Item] {
@@ -1341,16 +1702,16 @@ func (tx *Tx) saveVisits(ctx context.Context, run int64, vs []visits.Visit, kind
 			}
 			seen[iv.Item] = true
 			if _, err := tx.exec(ctx, `INSERT INTO visit_items (visit_id, item_code) VALUES ($1,$2)`, id, iv.Item); err != nil {
-				return fmt.Errorf("save visit: %w", err)
+				return nil, fmt.Errorf("save visit: %w", err)
 			}
 		}
 		for _, n := range v.Team {
 			if _, err := tx.exec(ctx, `INSERT INTO visit_inspectors (visit_id, number) VALUES ($1,$2)`, id, n); err != nil {
-				return fmt.Errorf("save visit: %w", err)
+				return nil, fmt.Errorf("save visit: %w", err)
 			}
 		}
 	}
-	return nil
+	return ids, nil
 }
 
 func keys[V any](m map[string]V) []string {
@@ -1396,7 +1757,7 @@ func scanItemWith(rows *sql.Rows, extra any) (visits.Item, error) {
 
 // ScheduleRuns lists the runs over scopes under (or equal to) under.
 func (db *DB) ScheduleRuns(ctx context.Context, under string) ([]*ScheduleRun, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, scope, date_from, date_to, items, stats, unscheduled, created, created_by FROM schedule_runs
+	rows, err := db.r.QueryContext(ctx, `SELECT id, scope, date_from, date_to, items, stats, unscheduled, changes, created, created_by FROM schedule_runs
 		WHERE substr(scope, 1, length($1)) = $1 ORDER BY id DESC`, under)
 	if err != nil {
 		return nil, fmt.Errorf("read schedule runs: %w", err)
@@ -1405,17 +1766,32 @@ func (db *DB) ScheduleRuns(ctx context.Context, under string) ([]*ScheduleRun, e
 	out := []*ScheduleRun{}
 	for rows.Next() {
 		r := &ScheduleRun{}
-		var from, to, items, stats, uns string
-		if err := rows.Scan(&r.ID, &r.Scope, &from, &to, &items, &stats, &uns, &r.Created, &r.CreatedBy); err != nil {
+		var from, to, items, stats, uns, changes string
+		if err := rows.Scan(&r.ID, &r.Scope, &from, &to, &items, &stats, &uns, &changes, &r.Created, &r.CreatedBy); err != nil {
 			return nil, fmt.Errorf("read schedule runs: %w", err)
 		}
+		var ch runChanges
+		json.Unmarshal([]byte(changes), &ch)
+		r.Kept, r.Unchanged, r.Moved, r.Added, r.Dropped, r.Notified = ch.Kept, ch.Unchanged, ch.Moved, ch.Added, ch.Dropped, ch.Notified
+		r.Replaced = ch.Moved + ch.Dropped
 		r.From, r.To = scanDate(from), scanDate(to)
 		json.Unmarshal([]byte(items), &r.Items)
 		json.Unmarshal([]byte(stats), &r.Stats)
 		json.Unmarshal([]byte(uns), &r.unscheduled)
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read schedule runs: %w", err)
+	}
+	rows.Close()
+	// What stands of each run now, and what later runs replaced: counts.
+	for _, r := range out {
+		if err := db.r.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM visits WHERE run_id = $1), (SELECT COUNT(*) FROM visit_changes WHERE from_run = $1)`, r.ID).
+			Scan(&r.Standing, &r.ReplacedLater); err != nil {
+			return nil, fmt.Errorf("read schedule run %d: %w", r.ID, err)
+		}
+	}
+	return out, nil
 }
 
 const visitColumns = `v.id, v.run_id, v.unit_code, v.day, v.team, v.items, v.status, v.started, v.done`
@@ -1502,7 +1878,11 @@ func (tx *Tx) StartVisit(ctx context.Context, id int64, leader string) (*visits.
 		now := tx.Now
 		v.Status, v.Started, first = visits.Started, &now, true
 	}
-	return v, tx.Audit(ctx, audit.Record{Action: "visit.reveal", Entity: "visit", EntityID: strconv.FormatInt(id, 10),
+	unit, err := tx.visitAuditUnit(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return v, tx.Audit(ctx, audit.Record{Action: "visit.reveal", Entity: "visit", EntityID: strconv.FormatInt(id, 10), UnitCode: unit,
 		After: audit.JSON(map[string]any{"leader": leader, "day": v.Day, "first": first})})
 }
 
@@ -1605,9 +1985,39 @@ func (tx *Tx) SaveFieldRecord(ctx context.Context, r *visits.FieldRecord, done b
 		}
 	}
 	checks, failed, disc := visits.Summary(r)
-	return tx.Audit(ctx, audit.Record{Action: "visit.record", Entity: "visit", EntityID: strconv.FormatInt(v.ID, 10),
+	unit, err := tx.visitAuditUnit(ctx, v)
+	if err != nil {
+		return err
+	}
+	return tx.Audit(ctx, audit.Record{Action: "visit.record", Entity: "visit", EntityID: strconv.FormatInt(v.ID, 10), UnitCode: unit,
 		After: audit.JSON(map[string]any{"checks": checks, "failed": failed, "claims": len(r.Claims), "discrepancies": disc, "findings": len(r.Findings), "done": done,
 			"version": version, "sha256": digest, "previous": previous})})
+}
+
+// visitAuditUnit is the unit a visit's audit records carry, so that the
+// auditors over it read them: the scope of the items it serves (the
+// longest, under which the target lies), cut to its county. Plans publish
+// their items' scopes; the target, and its township, stay out of the log
+// (visit.sealed), whether the draws are revealed or not.
+func (tx *Tx) visitAuditUnit(ctx context.Context, v *visits.ScheduledVisit) (string, error) {
+	unit := ""
+	for _, iv := range v.Items {
+		var scope string
+		err := tx.queryRow(ctx, `SELECT scope FROM plan_items WHERE code = $1`, iv.Item).Scan(&scope)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("read scope of item %s: %w", iv.Item, err)
+		}
+		if len(scope) > len(unit) && strings.HasPrefix(v.Unit, scope) {
+			unit = scope
+		}
+	}
+	if len(unit) > 6 {
+		unit = unit[:6]
+	}
+	return unit, nil
 }
 
 // openForRecord reads a visit whose field record may change: started, not
@@ -1692,26 +2102,37 @@ func (db *DB) FieldRecord(ctx context.Context, visit int64) (*visits.FieldRecord
 	if err := json.Unmarshal([]byte(body), r); err != nil {
 		return nil, fmt.Errorf("read field record of visit %d: %w", visit, err)
 	}
+	if r.Photos, err = db.VisitPhotos(ctx, visit); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// VisitPhotos lists a visit's photos in the order they were taken up,
+// whether or not its field record was saved yet.
+func (db *DB) VisitPhotos(ctx context.Context, visit int64) ([]visits.Photo, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, name, type, size, sha256, taken FROM photos WHERE visit_id = $1 ORDER BY created, taken, id`, visit)
 	if err != nil {
 		return nil, fmt.Errorf("read photos: %w", err)
 	}
 	defer rows.Close()
+	var out []visits.Photo
 	for rows.Next() {
 		var p visits.Photo
 		if err := rows.Scan(&p.ID, &p.Name, &p.Type, &p.Size, &p.SHA256, &p.Taken); err != nil {
 			return nil, err
 		}
-		r.Photos = append(r.Photos, p)
+		out = append(out, p)
 	}
-	return r, rows.Err()
+	return out, rows.Err()
 }
 
 // AddPhoto stores a photo of a started visit with its SHA-256; like the
 // field record, only while the visit is open (openForRecord).
 func (tx *Tx) AddPhoto(ctx context.Context, visit int64, name, typ string, taken time.Time, data []byte) (visits.Photo, error) {
 	p := visits.Photo{Name: strings.TrimSpace(name), Type: typ, Size: int64(len(data)), Taken: taken.UTC()}
-	if _, err := tx.openForRecord(ctx, visit); err != nil {
+	v, err := tx.openForRecord(ctx, visit)
+	if err != nil {
 		return p, err
 	}
 	switch {
@@ -1736,7 +2157,11 @@ func (tx *Tx) AddPhoto(ctx context.Context, visit int64, name, typ string, taken
 		p.ID, visit, p.Name, p.Type, p.Size, p.SHA256, data, p.Taken, tx.Now); err != nil {
 		return p, fmt.Errorf("save photo: %w", err)
 	}
-	return p, tx.Audit(ctx, audit.Record{Action: "visit.photo", Entity: "visit", EntityID: strconv.FormatInt(visit, 10),
+	unit, err := tx.visitAuditUnit(ctx, v)
+	if err != nil {
+		return p, err
+	}
+	return p, tx.Audit(ctx, audit.Record{Action: "visit.photo", Entity: "visit", EntityID: strconv.FormatInt(visit, 10), UnitCode: unit,
 		After: audit.JSON(map[string]any{"photo": p.ID, "size": p.Size, "sha256": p.SHA256})})
 }
 
@@ -1961,4 +2386,90 @@ func (db *DB) PlanResults(ctx context.Context, plan int64) ([]ItemResult, error)
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// MarkVisitsShown records, once, that a leader was shown the days of their
+// planned visits (their list of visits, a visit's page, their calendar
+// feed): a run that later moves or drops such a visit tells its team
+// (VisitNotices). It records what lighten showed, not a change anybody
+// made, so it writes no audit record; it writes nothing when every visit
+// was shown before.
+func (db *DB) MarkVisitsShown(ctx context.Context, leader string, vs []visits.ScheduledVisit) error {
+	var ids []string
+	for _, v := range vs {
+		if v.Status == visits.Planned && leader != "" && v.Leader() == leader {
+			ids = append(ids, strconv.FormatInt(v.ID, 10))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	list := `SELECT CAST(value AS BIGINT) FROM ` + jsonEachOf(db.Dialect, 1)
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits WHERE shown IS NULL AND status = 'planned' AND id IN (`+list+`)`, string(must(json.Marshal(ids)))).Scan(&n); err != nil {
+		return fmt.Errorf("read shown visits: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	if _, err := db.w.ExecContext(ctx, `UPDATE visits SET shown = $2 WHERE shown IS NULL AND status = 'planned' AND id IN (`+list+`)`, string(must(json.Marshal(ids))), db.Now()); err != nil {
+		return fmt.Errorf("mark visits shown: %w", err)
+	}
+	return nil
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// VisitNotice tells a team member that a confirmed run moved or dropped a
+// visit whose day its leader had been shown.
+type VisitNotice struct {
+	Visit      int64         `json:"visit"` // the replaced visit's id, never another visit's
+	Day        calendar.Date `json:"day"`
+	ReplacedBy int64         `json:"replaced_by,omitempty"` // the new visit, when the reader is on its team
+	NewDay     calendar.Date `json:"new_day,omitzero"`      // moved, to a member of the new team: the new day
+	Moved      bool          `json:"moved"`                 // moved (else dropped)
+	OnTeam     bool          `json:"on_team"`               // the reader is on the new visit's team
+	Run        int64         `json:"run"`
+	At         time.Time     `json:"at"`
+}
+
+// VisitNotices lists the notices for an inspector: visits of their team
+// whose day its leader had been shown and that a run moved or dropped,
+// whose earlier or new day is on or after since, newest first.
+func (db *DB) VisitNotices(ctx context.Context, number string, since calendar.Date) ([]VisitNotice, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT visit_id, run_id, replaced_by, day, new_day, team, new_team, created FROM visit_changes
+		WHERE told AND (day >= $1 OR new_day >= $1) ORDER BY created DESC, visit_id`, dateArg(since))
+	if err != nil {
+		return nil, fmt.Errorf("read visit notices: %w", err)
+	}
+	defer rows.Close()
+	out := []VisitNotice{}
+	for rows.Next() {
+		var n VisitNotice
+		var by sql.NullInt64
+		var day, team, newTeam string
+		var newDay sql.NullString
+		if err := rows.Scan(&n.Visit, &n.Run, &by, &day, &newDay, &team, &newTeam, &n.At); err != nil {
+			return nil, fmt.Errorf("read visit notices: %w", err)
+		}
+		var was, now []string
+		json.Unmarshal([]byte(team), &was)
+		json.Unmarshal([]byte(newTeam), &now)
+		if !slices.Contains(was, number) {
+			continue
+		}
+		n.Day, n.Moved = scanDate(day), by.Valid
+		// The new day and visit only to its team: a member no longer on
+		// it learns no more of it.
+		if by.Valid && slices.Contains(now, number) {
+			n.OnTeam, n.ReplacedBy, n.NewDay = true, by.Int64, scanDate(newDay.String)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }

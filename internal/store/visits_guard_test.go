@@ -127,7 +127,7 @@ func TestInspectorRegisterGuards(t *testing.T) {
 		// the entry is free again.
 		c.at(calendar.NewDate(2026, 3, 30))
 		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
-			_, err := tx.ScheduleWindow(ctx, "430922", from, to, visits.Options{Anneal: 50_000})
+			_, err := tx.ScheduleWindow(ctx, "430922", from, to, visits.Options{Anneal: 50_000}, "")
 			return err
 		})
 		if err != nil {
@@ -261,7 +261,7 @@ func TestFieldRecordClosesAndKeepsVersions(t *testing.T) {
 		approveAndDraw(t, ctx, db, p, "beacon 9")
 		c.at(calendar.NewDate(2026, 3, 30))
 		if err := db.Write(ctx, store.System, func(tx *store.Tx) error {
-			_, err := tx.ScheduleWindow(ctx, "430922", from, to, visits.Options{Anneal: 50_000})
+			_, err := tx.ScheduleWindow(ctx, "430922", from, to, visits.Options{Anneal: 50_000}, "")
 			return err
 		}); err != nil {
 			t.Fatal(err)

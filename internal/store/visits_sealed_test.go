@@ -31,7 +31,7 @@ func TestScheduleScopeCoversPools(t *testing.T) {
 			var r *store.ScheduleRun
 			err := db.Write(ctx, store.System, func(tx *store.Tx) error {
 				var err error
-				r, err = tx.ScheduleWindow(ctx, scope, from, to, visits.Options{Anneal: 10_000})
+				r, err = tx.ScheduleWindow(ctx, scope, from, to, visits.Options{Anneal: 10_000}, "")
 				return err
 			})
 			return r, err
@@ -73,7 +73,7 @@ func TestVisitIdsFollowNoTarget(t *testing.T) {
 		savePlan(t, ctx, db, p)
 		approveAndDraw(t, ctx, db, p, "beacon")
 		err := db.Write(ctx, store.System, func(tx *store.Tx) error {
-			_, err := tx.ScheduleWindow(ctx, "430922", from, to, visits.Options{Anneal: 10_000})
+			_, err := tx.ScheduleWindow(ctx, "430922", from, to, visits.Options{Anneal: 10_000}, "")
 			return err
 		})
 		if err != nil {
@@ -116,7 +116,7 @@ func TestInspectorBoundNamesNoSealedVisit(t *testing.T) {
 		savePlan(t, ctx, db, p)
 		approveAndDraw(t, ctx, db, p, "beacon")
 		err := db.Write(ctx, store.System, func(tx *store.Tx) error {
-			_, err := tx.ScheduleWindow(ctx, "430922", from, to, visits.Options{Anneal: 10_000})
+			_, err := tx.ScheduleWindow(ctx, "430922", from, to, visits.Options{Anneal: 10_000}, "")
 			return err
 		})
 		if err != nil {

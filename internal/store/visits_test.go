@@ -263,7 +263,7 @@ func TestVisitsPath(t *testing.T) {
 		var run *store.ScheduleRun
 		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
 			var err error
-			run, err = tx.ScheduleWindow(ctx, "430922", q2from, q2to, visits.Options{Anneal: 200_000})
+			run, err = tx.ScheduleWindow(ctx, "430922", q2from, q2to, visits.Options{Anneal: 200_000}, "")
 			return err
 		})
 		if err != nil {
@@ -395,16 +395,25 @@ func TestVisitsPath(t *testing.T) {
 		// Replacing the run keeps the started visit and serves every
 		// target once.
 		var run2 *store.ScheduleRun
+		var preview *store.SchedulePreview
 		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
 			var err error
-			run2, err = tx.ScheduleWindow(ctx, "430922", q2from, q2to, visits.Options{Anneal: 200_000})
+			preview, err = tx.PreviewSchedule(ctx, "430922", q2from, q2to, visits.Options{Anneal: 200_000})
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if run2.Kept != 1 || run2.Replaced != run.Stats.Visits-1 {
-			t.Fatalf("second run kept %d, replaced %d", run2.Kept, run2.Replaced)
+		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+			var err error
+			run2, err = tx.ScheduleWindow(ctx, "430922", q2from, q2to, visits.Options{Anneal: 200_000}, preview.Token)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run2.Kept != 1 || run2.Replaced+run2.Unchanged != run.Stats.Visits-1 || run2.Replaced != preview.Run.Replaced {
+			t.Fatalf("second run kept %d, replaced %d, unchanged %d; preview %+v", run2.Kept, run2.Replaced, run2.Unchanged, preview.Run)
 		}
 		if kept, err := db.Visit(ctx, v.ID); err != nil || kept.Status != visits.Started {
 			t.Fatalf("started visit after the second run: %+v %v", kept, err)
@@ -535,6 +544,23 @@ func TestVisitsPath(t *testing.T) {
 		})
 		if !errors.Is(err, store.ErrState) {
 			t.Fatalf("photo of a done visit: %v", err)
+		}
+		// The visit's audit records carry the county of its items, so that
+		// the county's auditors read them, and never the sealed target or
+		// its township.
+		var visitAudits int
+		err = db.EachAudit(ctx, func(r audit.Record) error {
+			switch r.Action {
+			case "visit.reveal", "visit.record", "visit.photo":
+				visitAudits++
+				if r.UnitCode != "430922" {
+					t.Errorf("%s %s carries unit %q, want the county 430922", r.Action, r.EntityID, r.UnitCode)
+				}
+			}
+			return nil
+		})
+		if err != nil || visitAudits < 4 {
+			t.Fatalf("%d visit audit records: %v", visitAudits, err)
 		}
 
 		// Counts for the gate: inspections of the year at the units, but
@@ -722,7 +748,7 @@ func TestScheduleKeepsItemWindows(t *testing.T) {
 		var run *store.ScheduleRun
 		err := db.Write(ctx, store.System, func(tx *store.Tx) error {
 			var err error
-			run, err = tx.ScheduleWindow(ctx, "430922", q2from, q2to, visits.Options{Anneal: 100_000})
+			run, err = tx.ScheduleWindow(ctx, "430922", q2from, q2to, visits.Options{Anneal: 100_000}, "")
 			return err
 		})
 		if err != nil {
@@ -777,12 +803,12 @@ func TestScheduleKeepsItemWindows(t *testing.T) {
 		}
 		// Bad windows are refused with the field named.
 		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
-			_, err := tx.ScheduleWindow(ctx, "430922", calendar.NewDate(2026, 12, 1), calendar.NewDate(2027, 1, 31), visits.Options{})
+			_, err := tx.ScheduleWindow(ctx, "430922", calendar.NewDate(2026, 12, 1), calendar.NewDate(2028, 1, 31), visits.Options{}, "")
 			return err
 		})
 		var ve *visits.ValidationError
 		if !errors.As(err, &ve) || ve.Field != "to" {
-			t.Fatalf("window over two years: %v", err)
+			t.Fatalf("window over more than a year: %v", err)
 		}
 		text := auditText(t, ctx, db)
 		for _, rec := range recs {
@@ -842,7 +868,7 @@ func TestScheduleUnitCapsAndResearch(t *testing.T) {
 		var run *store.ScheduleRun
 		err = db.Write(ctx, store.System, func(tx *store.Tx) error {
 			var err error
-			run, err = tx.ScheduleWindow(ctx, "4309", from, to, visits.Options{Anneal: 100_000})
+			run, err = tx.ScheduleWindow(ctx, "4309", from, to, visits.Options{Anneal: 100_000}, "")
 			return err
 		})
 		if err != nil {

@@ -42,11 +42,46 @@ type PlanDecisionBody struct {
 	Reason  string `json:"reason"`
 }
 
-// ScheduleBody asks for a schedule run over a scope and a window.
+// ScheduleBody asks for a schedule run over a scope and a window. A run
+// that would move or drop planned visits is applied only with Confirm, the
+// token of its preview, and only while the plan still comes out the same.
 type ScheduleBody struct {
-	Scope string `json:"scope"`
-	From  string `json:"from"` // YYYY-MM-DD
-	To    string `json:"to"`   // YYYY-MM-DD
+	Scope   string `json:"scope"`
+	From    string `json:"from"` // YYYY-MM-DD
+	To      string `json:"to"`   // YYYY-MM-DD
+	Confirm string `json:"confirm,omitempty"`
+}
+
+// SchedulePreviewView is what a run would do, as those who run the
+// scheduler see it: the run's figures as the runs list shows them, and
+// its changes to the window's visits. While any of its draws is sealed
+// the changes are counted by kind and items, without visit, unit, day or
+// team (visit.sealed); once all are revealed, each visit is listed.
+type SchedulePreviewView struct {
+	RunView
+	Changes []ScheduleChangeView `json:"changes"`
+	// Summary says the figures in people's words.
+	Summary i18n.Text `json:"summary"`
+	// Token confirms exactly this plan (ScheduleBody.Confirm).
+	Token string `json:"token"`
+}
+
+// ScheduleChangeView is one line of a preview: a visit, or while sealed
+// the visits of one kind and the same items.
+type ScheduleChangeView struct {
+	Change  string          `json:"change"` // kept, moved, added, dropped
+	Count   int             `json:"count"`
+	Told    int             `json:"told"` // of them, moved or dropped after their leaders were shown the day
+	Items   []string        `json:"items"`
+	Visit   int64           `json:"visit,omitempty"`
+	Unit    string          `json:"unit,omitempty"`
+	Day     calendar.Date   `json:"day,omitzero"`
+	NewDay  calendar.Date   `json:"new_day,omitzero"`
+	Team    []string        `json:"team,omitempty"`
+	NewTeam []string        `json:"new_team,omitempty"`
+	Why     string          `json:"why,omitempty"` // moved: away, team or days
+	Reasons []visits.Reason `json:"reasons,omitempty"`
+	Message i18n.Text       `json:"message"`
 }
 
 // RunView is a schedule run as the API shows it: the unscheduled visits'
@@ -87,10 +122,20 @@ type VisitItemView struct {
 	Checklist []visits.CheckItem `json:"checklist"`
 }
 
-// MyVisits are an inspector's visits.
+// MyVisits are an inspector's visits, and the notices of visits of theirs
+// that a schedule run moved or dropped after their leader was shown the
+// day.
 type MyVisits struct {
-	Number string      `json:"number"`
-	Visits []VisitView `json:"visits"`
+	Number  string            `json:"number"`
+	Visits  []VisitView       `json:"visits"`
+	Notices []VisitNoticeView `json:"notices"`
+}
+
+// VisitNoticeView is a notice in people's words: the new day and visit
+// only to members of the new visit's team.
+type VisitNoticeView struct {
+	store.VisitNotice
+	Message i18n.Text `json:"message"`
 }
 
 // FieldRecordBody is what a team saves at a visit; Done closes the visit.
@@ -161,8 +206,11 @@ func (s *Server) visitRoutes() []*route {
 		{Method: "GET", Pattern: "/api/v1/schedule-runs", Tag: "visits", Auth: signedIn, Action: access.ScheduleVisits,
 			Summary: "Schedule runs in scope with their figures; unplaced visits' units sealed until the draws are revealed",
 			Result:  []RunView{}, h: s.apiScheduleRuns},
+		{Method: "POST", Pattern: "/api/v1/schedule-runs/preview", Tag: "visits", Auth: signedIn, Action: access.ScheduleVisits,
+			Summary: "Preview a schedule run: its figures and which planned visits of the window it keeps, moves, adds or drops, and why (sealed while any draw is), with the token that confirms it; changes nothing",
+			Body:    ScheduleBody{}, Result: SchedulePreviewView{}, h: s.apiSchedulePreview},
 		{Method: "POST", Pattern: "/api/v1/schedule-runs", Tag: "visits", Auth: signedIn, Action: access.ScheduleVisits,
-			Summary: "Merge every drawn item of a scope (a county or more, covering every item's pool) and window into joint visits and schedule them",
+			Summary: "Merge every drawn item of a scope (a county or more, covering every item's pool) and window into joint visits and schedule them; a run that moves or drops planned visits needs its preview's token in confirm (409 otherwise, and when anything changed since)",
 			Body:    ScheduleBody{}, Result: RunView{}, Status: http.StatusCreated, h: s.apiSchedule},
 
 		{Method: "GET", Pattern: "/api/v1/me/visits", Tag: "visits", Auth: signedIn, Action: access.FieldVisits,
@@ -822,42 +870,196 @@ func (s *Server) apiSchedule(w http.ResponseWriter, r *http.Request, c *Ctx) err
 	return nil
 }
 
-// schedule checks a run's scope and window and runs the scheduler.
-func (s *Server) schedule(ctx context.Context, c *Ctx, b ScheduleBody) (*store.ScheduleRun, error) {
+// scheduleWindow checks a run's scope and window. A window may cross a
+// year end: each year's part is scheduled with that year's items.
+func (s *Server) scheduleWindow(ctx context.Context, c *Ctx, b *ScheduleBody) (calendar.Date, calendar.Date, error) {
+	var from, to calendar.Date
 	t, err := c.Tree(ctx)
 	if err != nil {
-		return nil, err
+		return from, to, err
 	}
 	b.Scope = strings.TrimSpace(b.Scope)
 	if b.Scope != "" {
 		if _, err := knownCode(t, "scope", b.Scope); err != nil {
-			return nil, err
+			return from, to, err
 		}
 	}
 	if err := c.Require(access.ScheduleVisits, b.Scope); err != nil {
+		return from, to, err
+	}
+	from, err = calendar.ParseDate(strings.TrimSpace(b.From))
+	if err != nil {
+		return from, to, invalid("from", "error.bad_date", "from", b.From)
+	}
+	to, err = calendar.ParseDate(strings.TrimSpace(b.To))
+	if err != nil {
+		return from, to, invalid("to", "error.bad_date", "to", b.To)
+	}
+	if to.Before(from) || to.Sub(from) > 366 {
+		return from, to, invalid("to", "error.visits.window_span", b.From, b.To)
+	}
+	return from, to, nil
+}
+
+// schedule checks a run's scope and window and runs the scheduler: at
+// once when it replaces no planned visit, else only with the token of its
+// preview (b.Confirm).
+func (s *Server) schedule(ctx context.Context, c *Ctx, b ScheduleBody) (*store.ScheduleRun, error) {
+	from, to, err := s.scheduleWindow(ctx, c, &b)
+	if err != nil {
 		return nil, err
-	}
-	from, err := calendar.ParseDate(strings.TrimSpace(b.From))
-	if err != nil {
-		return nil, invalid("from", "error.bad_date", "from", b.From)
-	}
-	to, err := calendar.ParseDate(strings.TrimSpace(b.To))
-	if err != nil {
-		return nil, invalid("to", "error.bad_date", "to", b.To)
-	}
-	if to.Before(from) || to.Sub(from) > 366 || from.Year() != to.Year() {
-		return nil, invalid("to", "error.visits.window", b.From, b.To)
 	}
 	var run *store.ScheduleRun
 	err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
 		var err error
-		run, err = tx.ScheduleWindow(ctx, b.Scope, from, to, visits.Options{})
+		run, err = tx.ScheduleWindow(ctx, b.Scope, from, to, visits.Options{}, strings.TrimSpace(b.Confirm))
 		return err
 	})
 	if err != nil {
 		return nil, gateError(err)
 	}
 	return run, nil
+}
+
+func (s *Server) apiSchedulePreview(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	var b ScheduleBody
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	v, err := s.previewSchedule(r.Context(), c, b)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// previewSchedule works out what a run would do, changing nothing.
+func (s *Server) previewSchedule(ctx context.Context, c *Ctx, b ScheduleBody) (*SchedulePreviewView, error) {
+	from, to, err := s.scheduleWindow(ctx, c, &b)
+	if err != nil {
+		return nil, err
+	}
+	var p *store.SchedulePreview
+	err = s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error {
+		var err error
+		p, err = tx.PreviewSchedule(ctx, b.Scope, from, to, visits.Options{})
+		return err
+	})
+	if err != nil {
+		return nil, gateError(err)
+	}
+	return s.previewView(ctx, c, p)
+}
+
+// itemNames names plan items by title with their codes, in both languages.
+func (s *Server) itemNames(ctx context.Context, cache map[string]i18n.Text, codes []string) (i18n.Text, error) {
+	var zh, en []string
+	for _, code := range codes {
+		name, ok := cache[code]
+		if !ok {
+			name = i18n.Text{ZH: code, EN: code}
+			it, _, err := s.db.PlanItemByCode(ctx, code)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return name, err
+			}
+			if err == nil {
+				title := it.Title
+				if it.TitleEN != "" {
+					title = it.TitleEN
+				}
+				name = i18n.Text{ZH: it.Title + "（" + code + "）", EN: title + " (" + code + ")"}
+			}
+			cache[code] = name
+		}
+		zh, en = append(zh, name.ZH), append(en, name.EN)
+	}
+	return i18n.Text{ZH: strings.Join(zh, "、"), EN: strings.Join(en, ", ")}, nil
+}
+
+// previewView seals a preview as runView seals a run: while any draw of
+// its items is sealed, its changes are counted by kind and items only,
+// with the reasons sealed, and nothing else.
+func (s *Server) previewView(ctx context.Context, c *Ctx, p *store.SchedulePreview) (*SchedulePreviewView, error) {
+	rv, err := s.runView(ctx, p.Run)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	run := p.Run
+	out := &SchedulePreviewView{RunView: rv, Token: p.Token, Changes: []ScheduleChangeView{},
+		Summary: i18n.Both("visits.preview.summary", run.Unchanged, run.Moved, run.Added, run.Dropped, run.Notified, run.Kept)}
+	names := map[string]i18n.Text{}
+	if rv.Sealed {
+		var order []string
+		groups := map[string]*ScheduleChangeView{}
+		for _, ch := range p.Changes {
+			// A move's reason goes with the count, without the members.
+			k := ch.Change + "|" + strings.Join(ch.Items, ",") + "|" + ch.Why
+			g := groups[k]
+			if g == nil {
+				g = &ScheduleChangeView{Change: ch.Change, Items: ch.Items, Why: ch.Why}
+				groups[k] = g
+				order = append(order, k)
+			}
+			g.Count++
+			if ch.Told && ch.Change != store.ChangeKept {
+				g.Told++
+			}
+			for _, rs := range ch.Reasons {
+				rs = rs.Sealed()
+				if !slices.ContainsFunc(g.Reasons, func(x visits.Reason) bool { return x.Message == rs.Message }) {
+					g.Reasons = append(g.Reasons, rs)
+				}
+			}
+		}
+		slices.Sort(order)
+		for _, k := range order {
+			g := groups[k]
+			what, err := s.itemNames(ctx, names, g.Items)
+			if err != nil {
+				return nil, err
+			}
+			g.Message = i18n.Both("visits.preview.sealed."+g.Change, g.Count, what)
+			if g.Why != "" {
+				g.Message = i18n.Both("visits.preview.sealed.why", g.Message, i18n.Both("visits.preview.why_sealed."+g.Why))
+			}
+			if g.Told > 0 {
+				g.Message = i18n.Both("visits.preview.told_some", g.Message, g.Told)
+			}
+			out.Changes = append(out.Changes, *g)
+		}
+		return out, nil
+	}
+	for _, ch := range p.Changes {
+		what, err := s.itemNames(ctx, names, ch.Items)
+		if err != nil {
+			return nil, err
+		}
+		v := ScheduleChangeView{Change: ch.Change, Count: 1, Items: ch.Items, Visit: ch.Visit, Unit: ch.Unit, Day: ch.Day, NewDay: ch.NewDay,
+			Team: ch.Team, NewTeam: ch.NewTeam, Why: ch.Why, Reasons: ch.Reasons}
+		where := placeOf(t, ch.Unit, ch.Unit) + " (" + ch.Unit + ")"
+		switch ch.Change {
+		case store.ChangeKept:
+			v.Message = i18n.Both("visits.preview.kept", ch.Visit, where, ch.Day.String(), what)
+		case store.ChangeMoved:
+			why := i18n.Both("visits.preview.why."+ch.Why, strings.Join(ch.Away, ", "))
+			v.Message = i18n.Both("visits.preview.moved", ch.Visit, where, ch.Day.String(), ch.NewDay.String(), what, why)
+		case store.ChangeAdded:
+			v.Message = i18n.Both("visits.preview.added", where, ch.NewDay.String(), what)
+		case store.ChangeDropped:
+			v.Message = i18n.Both("visits.preview.dropped", ch.Visit, where, ch.Day.String(), what)
+		}
+		if ch.Told && ch.Change != store.ChangeKept {
+			v.Told = 1
+			v.Message = i18n.Both("visits.preview.told_one", v.Message)
+		}
+		out.Changes = append(out.Changes, v)
+	}
+	return out, nil
 }
 
 func (s *Server) apiScheduleRuns(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -1005,13 +1207,35 @@ func (s *Server) myVisits(ctx context.Context, c *Ctx) (*MyVisits, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &MyVisits{Number: in.Number, Visits: []VisitView{}}
+	out := &MyVisits{Number: in.Number, Visits: []VisitView{}, Notices: []VisitNoticeView{}}
 	for i := range list {
 		v, err := s.sealedView(ctx, c, &list[i], in.Number)
 		if err != nil {
 			return nil, err
 		}
 		out.Visits = append(out.Visits, v)
+	}
+	// The leader has now been shown these days: a run that moves one
+	// of these visits tells the team.
+	if err := s.db.MarkVisitsShown(ctx, in.Number, list); err != nil {
+		return nil, err
+	}
+	notices, err := s.db.VisitNotices(ctx, in.Number, today.AddDays(-14))
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notices {
+		nv := VisitNoticeView{VisitNotice: n}
+		when := chinaTime(n.At)
+		switch {
+		case n.Moved && n.OnTeam:
+			nv.Message = i18n.Both("visits.notice.moved", when, n.Visit, n.Day.String(), n.NewDay.String(), n.ReplacedBy)
+		case n.Moved:
+			nv.Message = i18n.Both("visits.notice.moved_off", when, n.Visit, n.Day.String())
+		default:
+			nv.Message = i18n.Both("visits.notice.dropped", when, n.Visit, n.Day.String())
+		}
+		out.Notices = append(out.Notices, nv)
 	}
 	return out, nil
 }
@@ -1040,6 +1264,9 @@ func (s *Server) teamVisit(r *http.Request, c *Ctx) (*visits.ScheduledVisit, *vi
 func (s *Server) apiVisit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	v, in, err := s.teamVisit(r, c)
 	if err != nil {
+		return err
+	}
+	if err := s.db.MarkVisitsShown(r.Context(), in.Number, []visits.ScheduledVisit{*v}); err != nil {
 		return err
 	}
 	view, err := s.sealedView(r.Context(), c, v, in.Number)
@@ -1354,37 +1581,63 @@ func (s *Server) addPhoto(w http.ResponseWriter, r *http.Request, c *Ctx, v *vis
 	if v.Status == visits.Done {
 		return visits.Photo{}, &Error{Code: CodeConflict, Message: i18n.Both("error.visits.done")}
 	}
+	if err := parseMultipartPhoto(w, r); err != nil {
+		return visits.Photo{}, err
+	}
+	ph, _, err := s.storePhoto(r, c, v)
+	return ph, err
+}
+
+// parseMultipartPhoto reads a multipart form that may carry a photo,
+// bounded by a photo's size and a form's.
+func parseMultipartPhoto(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxPhoto+maxForm)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return visits.Photo{}, errorf(CodeTooLarge, "error.too_large", maxPhoto)
+			return errorf(CodeTooLarge, "error.too_large", maxPhoto)
 		}
-		return visits.Photo{}, invalid("photo", "error.visits.photo")
+		return invalid("photo", "error.visits.photo")
 	}
 	if err := checkForm(r); err != nil {
-		return visits.Photo{}, err
+		return err
 	}
+	return nil
+}
+
+// photoAttached reports whether a parsed multipart form carries a file in
+// its photo field.
+func photoAttached(r *http.Request) bool {
+	if r.MultipartForm == nil {
+		return false
+	}
+	fs := r.MultipartForm.File["photo"]
+	return len(fs) > 0 && fs[0].Size > 0
+}
+
+// storePhoto checks and stores the photo of a parsed multipart form; ok
+// is false when there is none.
+func (s *Server) storePhoto(r *http.Request, c *Ctx, v *visits.ScheduledVisit) (visits.Photo, bool, error) {
 	file, hdr, err := r.FormFile("photo")
 	if err != nil {
-		return visits.Photo{}, invalid("photo", "error.visits.photo")
+		return visits.Photo{}, false, invalid("photo", "error.visits.photo")
 	}
 	defer file.Close()
 	if hdr.Size > maxPhoto {
-		return visits.Photo{}, errorf(CodeTooLarge, "error.too_large", maxPhoto)
+		return visits.Photo{}, true, errorf(CodeTooLarge, "error.too_large", maxPhoto)
 	}
 	data := make([]byte, hdr.Size)
 	if _, err := io.ReadFull(file, data); err != nil {
-		return visits.Photo{}, invalid("photo", "error.visits.photo")
+		return visits.Photo{}, true, invalid("photo", "error.visits.photo")
 	}
 	typ := http.DetectContentType(data)
 	if !strings.HasPrefix(typ, "image/") {
-		return visits.Photo{}, invalid("photo", "error.visits.photo_type", typ)
+		return visits.Photo{}, true, invalid("photo", "error.visits.photo_type", typ)
 	}
 	// Only formats whose metadata can be stripped for readers outside the
 	// team, and only well-formed ones.
 	if _, err := visits.StripMetadata(typ, data); err != nil {
-		return visits.Photo{}, invalid("photo", "error.visits.photo_format", typ)
+		return visits.Photo{}, true, invalid("photo", "error.visits.photo_format", typ)
 	}
 	// A file's name is kept for people to read: what text may not hold
 	// is shown as '?' rather than refusing the photo.
@@ -1399,9 +1652,9 @@ func (s *Server) addPhoto(w http.ResponseWriter, r *http.Request, c *Ctx, v *vis
 		return err
 	})
 	if err != nil {
-		return ph, gateError(err)
+		return ph, true, gateError(err)
 	}
-	return ph, nil
+	return ph, true, nil
 }
 
 func (s *Server) apiPhoto(w http.ResponseWriter, r *http.Request, c *Ctx) error {

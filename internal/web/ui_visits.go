@@ -750,6 +750,8 @@ type runRow struct {
 	JointRate   string
 	Sealed      bool
 	Unscheduled []unscheduledRow
+	Now         string // what stands of it now
+	Latest      bool   // the run just applied
 }
 
 type unscheduledRow struct {
@@ -765,6 +767,21 @@ type schedulePage struct {
 	From, To string
 	Err      string
 	Done     string
+	Preview  *previewPage
+}
+
+// previewPage is a run as it would be, and the form that confirms it.
+type previewPage struct {
+	Run     runRow
+	Summary string
+	Changes []previewRow
+	Token   string
+}
+
+type previewRow struct {
+	Change  string
+	Message string
+	Reasons []string
 }
 
 func (s *Server) uiSchedule(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -803,38 +820,77 @@ func (s *Server) schedulePageWith(w http.ResponseWriter, r *http.Request, c *Ctx
 		today := s.today()
 		v.From, v.To = today.AddDays(1).String(), today.AddDays(30).String()
 	}
+	latest, _ := strconv.ParseInt(r.URL.Query().Get("run"), 10, 64)
 	for _, run := range runs {
-		row := runRow{ID: run.ID, Scope: placeOf(t, run.Scope, c.T("ui.country")), From: run.From.String(), To: run.To.String(),
-			Items: strings.Join(run.Items, ", "), Created: chinaTime(run.Created), Stats: run.Stats,
-			JointRate: strconv.FormatFloat(run.Stats.JointRate*100, 'f', 1, 64) + "%", Sealed: run.Sealed}
-		for _, u := range run.Unscheduled {
-			ur := unscheduledRow{Unit: u.Unit, Items: strings.Join(u.Items, ", ")}
-			for _, rs := range u.Reasons {
-				ur.Reasons = append(ur.Reasons, reasonText(c, rs))
-			}
-			row.Unscheduled = append(row.Unscheduled, ur)
-		}
+		row := s.runRowOf(c, t, run)
+		row.Now = c.T("ui.visits.schedule.did", run.Unchanged, run.Moved, run.Added, run.Dropped, run.Kept) + " " +
+			c.T("ui.visits.schedule.now", run.Standing, run.ReplacedLater)
+		row.Latest = run.ID == latest
 		v.Runs = append(v.Runs, row)
 	}
 	if r.URL.Query().Get("done") == "run" {
 		v.Done = c.T("ui.visits.schedule.done")
+		if latest > 0 {
+			v.Done = c.T("ui.visits.schedule.done_run", latest)
+		}
 	}
 	return s.page(w, r, c, status, "schedule", c.T("ui.visits.schedule.title"), v)
 }
 
+// runRowOf is a run's figures and unplaced visits as the page shows them.
+func (s *Server) runRowOf(c *Ctx, t *units.Tree, run RunView) runRow {
+	row := runRow{ID: run.ID, Scope: placeOf(t, run.Scope, c.T("ui.country")), From: run.From.String(), To: run.To.String(),
+		Items: strings.Join(run.Items, ", "), Created: chinaTime(run.Created), Stats: run.Stats,
+		JointRate: strconv.FormatFloat(run.Stats.JointRate*100, 'f', 1, 64) + "%", Sealed: run.Sealed}
+	for _, u := range run.Unscheduled {
+		ur := unscheduledRow{Unit: u.Unit, Items: strings.Join(u.Items, ", ")}
+		for _, rs := range u.Reasons {
+			ur.Reasons = append(ur.Reasons, reasonText(c, rs))
+		}
+		row.Unscheduled = append(row.Unscheduled, ur)
+	}
+	return row
+}
+
+// uiRunSchedule previews a run (the form's first step) or applies the
+// previewed plan (confirm, the second): a run is never applied from the
+// page without its preview.
 func (s *Server) uiRunSchedule(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	b := ScheduleBody{Scope: r.PostFormValue("scope"), From: r.PostFormValue("from"), To: r.PostFormValue("to")}
-	if _, err := s.schedule(r.Context(), c, b); err != nil {
+	b := ScheduleBody{Scope: r.PostFormValue("scope"), From: r.PostFormValue("from"), To: r.PostFormValue("to"), Confirm: r.PostFormValue("confirm")}
+	fail := func(err error) error {
 		e := asError(err)
 		if e.Code == CodeInternal || e.Code == CodeUnavailable || e.Code == CodeForbidden {
 			return err
 		}
 		return s.schedulePageWith(w, r, c, e.Status(), schedulePage{Err: e.Message.In(c.Lang), Scope: b.Scope, From: b.From, To: b.To})
 	}
-	http.Redirect(w, r, "/schedule?done=run", http.StatusSeeOther)
+	if b.Confirm == "" {
+		pv, err := s.previewSchedule(r.Context(), c, b)
+		if err != nil {
+			return fail(err)
+		}
+		t, err := c.Tree(r.Context())
+		if err != nil {
+			return err
+		}
+		page := &previewPage{Run: s.runRowOf(c, t, pv.RunView), Summary: pv.Summary.In(c.Lang), Token: pv.Token}
+		for _, ch := range pv.Changes {
+			row := previewRow{Change: ch.Change, Message: ch.Message.In(c.Lang)}
+			for _, rs := range ch.Reasons {
+				row.Reasons = append(row.Reasons, reasonText(c, rs))
+			}
+			page.Changes = append(page.Changes, row)
+		}
+		return s.schedulePageWith(w, r, c, http.StatusOK, schedulePage{Scope: b.Scope, From: b.From, To: b.To, Preview: page})
+	}
+	run, err := s.schedule(r.Context(), c, b)
+	if err != nil {
+		return fail(err)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/schedule?done=run&run=%d#run-%d", run.ID, run.ID), http.StatusSeeOther)
 	return nil
 }
 
@@ -850,10 +906,11 @@ type visitRow struct {
 }
 
 type myVisitsPage struct {
-	Number string
-	Visits []visitRow
-	Feed   string
-	Err    string
+	Number  string
+	Visits  []visitRow
+	Notices []string
+	Feed    string
+	Err     string
 }
 
 func (s *Server) uiMyVisits(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -867,6 +924,9 @@ func (s *Server) myVisitsPageWith(w http.ResponseWriter, r *http.Request, c *Ctx
 	}
 	today := s.today()
 	v := myVisitsPage{Number: mv.Number, Err: msg}
+	for _, n := range mv.Notices {
+		v.Notices = append(v.Notices, n.Message.In(c.Lang))
+	}
 	for _, vv := range mv.Visits {
 		var titles []string
 		for _, it := range vv.Items {
@@ -983,6 +1043,12 @@ func (s *Server) uiVisit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 }
 
 func (s *Server) visitPageWith(w http.ResponseWriter, r *http.Request, c *Ctx, status int, msg string) error {
+	return s.visitPageFrom(w, r, c, status, msg, nil)
+}
+
+// visitPageFrom is the visit's page; the form shows typed, when given,
+// instead of the stored record (its photos are the stored ones).
+func (s *Server) visitPageFrom(w http.ResponseWriter, r *http.Request, c *Ctx, status int, msg string, typed *visits.FieldRecord) error {
 	v, in, err := s.teamVisit(r, c)
 	if err != nil {
 		return err
@@ -993,6 +1059,9 @@ func (s *Server) visitPageWith(w http.ResponseWriter, r *http.Request, c *Ctx, s
 	}
 	p := visitPage{VisitView: view, StatusLabel: label(c, visitStatusKeys, string(v.Status)), Open: v.Status == visits.Started, Err: msg}
 	if v.Status == visits.Planned {
+		if err := s.db.MarkVisitsShown(r.Context(), in.Number, []visits.ScheduledVisit{*v}); err != nil {
+			return err
+		}
 		return s.page(w, r, c, status, "visit", c.T("ui.visits.visit.title", v.Day.String()), p)
 	}
 	rec, err := s.db.FieldRecord(r.Context(), v.ID)
@@ -1000,9 +1069,18 @@ func (s *Server) visitPageWith(w http.ResponseWriter, r *http.Request, c *Ctx, s
 		return err
 	}
 	if rec == nil {
+		// Photos may go up before the record is first saved.
 		rec = &visits.FieldRecord{}
+		if rec.Photos, err = s.db.VisitPhotos(r.Context(), v.ID); err != nil {
+			return err
+		}
 	} else {
 		p.Saved = chinaTime(rec.At)
+	}
+	if typed != nil {
+		shown := *typed
+		shown.Photos = rec.Photos
+		rec = &shown
 	}
 	results := map[string]visits.CheckResult{}
 	for _, cr := range rec.Checks {
@@ -1071,7 +1149,9 @@ func fieldFromForm(r *http.Request, view VisitView) FieldRecordBody {
 	}
 	for n := 0; n < 100 && r.PostForm.Has(fmt.Sprintf("claim.%d.label", n)); n++ {
 		k := fmt.Sprintf("claim.%d.", n)
-		if get(k+"label") == "" && get(k+"seen") == "" {
+		// A line offered with its label but nothing claimed or seen is
+		// not filled in yet.
+		if get(k+"claimed") == "" && get(k+"seen") == "" && (get(k+"label") == "" || get(k+"element") != "") {
 			continue
 		}
 		b.Claims = append(b.Claims, visits.Claim{Element: get(k + "element"), Label: get(k + "label"), Claimed: get(k + "claimed"), Seen: get(k + "seen")})
@@ -1092,19 +1172,32 @@ func fieldFromForm(r *http.Request, view VisitView) FieldRecordBody {
 	return b
 }
 
+// uiSaveVisit saves the field record; a photo chosen in the form goes up
+// with it, after the record is saved, so that uploading a photo never
+// loses what was typed.
 func (s *Server) uiSaveVisit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	v, in, err := s.startedTeamVisit(r, c)
 	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := parseMultipartPhoto(w, r); err != nil {
+			return err
+		}
+		if err := checkValues(r.PostForm); err != nil {
+			return err
+		}
+	} else if err := parseForm(w, r); err != nil {
 		return err
 	}
 	view, err := s.sealedView(r.Context(), c, v, in.Number)
 	if err != nil {
 		return err
 	}
-	if _, err := s.saveFieldRecord(r.Context(), c, v, fieldFromForm(r, view)); err != nil {
+	b := fieldFromForm(r, view)
+	// An error shows the page with what was typed, not the stored record.
+	typed := &visits.FieldRecord{Checks: b.Checks, Claims: b.Claims, Findings: b.Findings, Point: b.Point, Accuracy: b.Accuracy}
+	fail := func(err error, typed *visits.FieldRecord) error {
 		e := asError(err)
 		if e.Code == CodeInternal || e.Code == CodeUnavailable {
 			return err
@@ -1113,9 +1206,26 @@ func (s *Server) uiSaveVisit(w http.ResponseWriter, r *http.Request, c *Ctx) err
 		if e.Field != "" {
 			msg = e.Field + ": " + msg
 		}
-		return s.visitPageWith(w, r, c, e.Status(), msg)
+		return s.visitPageFrom(w, r, c, e.Status(), msg, typed)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/visits/%d?done=saved", v.ID), http.StatusSeeOther)
+	// The photo goes first (a visit marked done takes none), then the
+	// record; a fault of either keeps the other and what was typed.
+	photo := photoAttached(r)
+	var photoErr error
+	if photo {
+		_, _, photoErr = s.storePhoto(r, c, v)
+	}
+	if _, err := s.saveFieldRecord(r.Context(), c, v, b); err != nil {
+		return fail(err, typed)
+	}
+	if photoErr != nil {
+		return fail(photoErr, nil)
+	}
+	done := "saved"
+	if photo {
+		done = "photo#photos"
+	}
+	http.Redirect(w, r, fmt.Sprintf("/visits/%d?done=%s", v.ID, done), http.StatusSeeOther)
 	return nil
 }
 
@@ -1182,6 +1292,9 @@ func (s *Server) uiICal(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	}
 	var b bytes.Buffer
 	if err := visits.WriteICal(&b, c.T("ui.visits.ical.name", in.Number), events); err != nil {
+		return err
+	}
+	if err := s.db.MarkVisitsShown(r.Context(), in.Number, list); err != nil {
 		return err
 	}
 	h := w.Header()

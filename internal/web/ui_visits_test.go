@@ -152,13 +152,26 @@ func TestUIRegisterAndSchedule(t *testing.T) {
 	uiMust(t, c.get("/inspectors?done=saved"), http.StatusOK, "JC-009", "Register updated.")
 	uiMust(t, c.post("/inspectors", add), http.StatusConflict)
 	uiMust(t, c.post("/schedule", url.Values{"scope": {"430922"}, "from": {"2026-06-12"}, "to": {"2026-06-08"}}), http.StatusBadRequest, "2026-06-12")
-	if r = c.post("/schedule", url.Values{"scope": {"430922"}, "from": {"2026-06-08"}, "to": {"2026-06-12"}}); r.status != http.StatusSeeOther {
+	// The form previews; the preview's own form applies it.
+	window := url.Values{"scope": {"430922"}, "from": {"2026-06-08"}, "to": {"2026-06-12"}}
+	r = c.post("/schedule", window)
+	uiMust(t, r, http.StatusOK, "Preview: what the run over", "stay on their day with their team", "Confirm and apply this run")
+	uiMustNot(t, r, e.visit.Unit, e.targetName())
+	if runs, _ := f.db.ScheduleRuns(context.Background(), "430922"); len(runs) != 1 {
+		t.Fatalf("the preview stored a run: %d", len(runs))
+	}
+	_, rest, _ := strings.Cut(r.body, `name="confirm" value="`)
+	token, _, _ := strings.Cut(rest, `"`)
+	window.Set("confirm", token)
+	if r = c.post("/schedule", window); r.status != http.StatusSeeOther {
 		t.Fatalf("run: %d %s", r.status, r.body)
 	}
 	runs, err := f.db.ScheduleRuns(context.Background(), "430922")
 	if err != nil || len(runs) != 2 {
 		t.Fatalf("runs: %d %v", len(runs), err)
 	}
+	window.Set("confirm", "stale")
+	uiMust(t, c.post("/schedule", window), http.StatusConflict, "changed since its preview")
 	// An issuer has neither page.
 	i := f.uiClient("en")
 	i.signIn("yingji")
@@ -218,7 +231,7 @@ func TestUIVisitDay(t *testing.T) {
 	}
 	r = c.get(r.location)
 	uiMust(t, r, http.StatusOK, e.targetName(), "应急预案是否张贴", `name="check.`+visitItemCode+`.C1"`, `name="claim.0.element" value="HH"`,
-		`accept="image/*" capture="environment"`, `id="lat"`, "visit.")
+		`accept="image/jpeg,image/png" capture="environment"`, `id="lat"`, "visit.")
 	form := url.Values{"check." + visitItemCode + ".C1": {"fail"}, "check." + visitItemCode + ".C1.note": {"预案未张贴"},
 		"check." + visitItemCode + ".C2": {"bad"}, "claim.0.element": {"HH"}, "claim.0.label": {"户数"}, "claim.0.claimed": {"320"},
 		"claim.0.seen": {"300"}, "finding.0.text": {"应急预案未上墙"}, "finding.0.severity": {"major"}, "lat": {"28.5261"}, "lon": {"112.1416"},

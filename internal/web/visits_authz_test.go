@@ -185,7 +185,7 @@ func (e *authzEnv) visit(started bool) *authzVisits {
 			if err := tx.RunDraw(ctx, rec, "beacon"); err != nil {
 				return err
 			}
-			_, err = tx.ScheduleWindow(ctx, "430922", authzVisitWeek[0], authzVisitWeek[1], visits.Options{})
+			_, err = tx.ScheduleWindow(ctx, "430922", authzVisitWeek[0], authzVisitWeek[1], visits.Options{}, "")
 			return err
 		})
 		if err != nil {
@@ -323,6 +323,14 @@ var visitAuthzCases = []authzCase{
 	{"POST /api/v1/schedule-runs", "out", "-Y--------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 		e.drawnWeek2()
 		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
+	}},
+	{"POST /api/v1/schedule-runs/preview", "in", "-YYY------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		e.drawnWeek2()
+		return authzRequest{"POST", "/api/v1/schedule-runs/preview", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
+	}},
+	{"POST /api/v1/schedule-runs/preview", "out", "-Y--------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
+		e.drawnWeek2()
+		return authzRequest{"POST", "/api/v1/schedule-runs/preview", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
 	}},
 	{"GET /api/v1/me/visits", "", "-------Y--", func(e *authzEnv, _ authzPrincipal, _ string) authzRequest {
 		e.visit(false)

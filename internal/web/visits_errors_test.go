@@ -28,9 +28,12 @@ func TestVisitErrorsAnswer4xx(t *testing.T) {
 				status int
 				texts  []string
 			}{
-				"weekend":   {ScheduleBody{Scope: "430922", From: "2026-06-13", To: "2026-06-14"}, 400, []string{"2026-06-13 to 2026-06-14 has no working day", "没有工作日"}},
-				"two years": {ScheduleBody{Scope: "430922", From: "2026-12-28", To: "2027-01-05"}, 400, []string{`"field":"to"`}},
-				"nothing":   {ScheduleBody{Scope: "430922", From: "2026-07-06", To: "2026-07-10"}, 409, []string{"Nothing is drawn under 430922 for 2026-07-06 to 2026-07-10", "没有已抽取的计划事项"}},
+				"weekend":     {ScheduleBody{Scope: "430922", From: "2026-06-13", To: "2026-06-14"}, 400, []string{"2026-06-13 to 2026-06-14 has no working day", "没有工作日"}},
+				"over a year": {ScheduleBody{Scope: "430922", From: "2026-12-28", To: "2028-01-05"}, 400, []string{`"field":"to"`, "not be longer than a year"}},
+				// A window across the year end is taken: here nothing is
+				// drawn in it.
+				"year end": {ScheduleBody{Scope: "430922", From: "2026-12-28", To: "2027-01-05"}, 409, []string{"Nothing is drawn under 430922 for 2026-12-28 to 2027-01-05"}},
+				"nothing":  {ScheduleBody{Scope: "430922", From: "2026-07-06", To: "2026-07-10"}, 409, []string{"Nothing is drawn under 430922 for 2026-07-06 to 2026-07-10", "没有已抽取的计划事项"}},
 			} {
 				status, body := f.do("POST", "/api/v1/schedule-runs", burden, c.body)
 				if status != c.status {

@@ -80,7 +80,7 @@ func newVisitEnv(t *testing.T, kind store.Dialect) *visitEnv {
 		if err := tx.RunDraw(ctx, e.draw, "福利彩票 2026060期"); err != nil {
 			return err
 		}
-		e.run, err = tx.ScheduleWindow(ctx, "430922", calendar.NewDate(2026, 6, 8), calendar.NewDate(2026, 6, 12), visits.Options{})
+		e.run, err = tx.ScheduleWindow(ctx, "430922", calendar.NewDate(2026, 6, 8), calendar.NewDate(2026, 6, 12), visits.Options{}, "")
 		return err
 	})
 	if err != nil {

@@ -83,12 +83,19 @@ func probeScopes(t *testing.T, f *fixture, probes []scopeProbe, drawn, other, dr
 			return s, string(b)
 		}
 	}
+	preview := func(tok string) func(u probeUnit) (int, string) {
+		return func(u probeUnit) (int, string) {
+			s, b := f.do("POST", "/api/v1/schedule-runs/preview", tok, ScheduleBody{Scope: u.code, From: "2026-06-08", To: "2026-06-12"})
+			return s, string(b)
+		}
+	}
 	for _, p := range probes {
 		pairs := [][2]probeUnit{{drawn, other}}
 		if p.home != drawnTown.code {
 			pairs = append(pairs, [2]probeUnit{drawnTown, otherTown})
 		}
 		for _, pair := range pairs {
+			compare(p.who, "POST /api/v1/schedule-runs/preview", pair[0], pair[1], preview(p.token), false)
 			compare(p.who, "POST /api/v1/schedule-runs", pair[0], pair[1], run(p.token), false)
 		}
 		for _, path := range perUnitGets {

@@ -383,7 +383,7 @@ func TestScheduleReasonsSealed(t *testing.T) {
 				if err := tx.RunDraw(ctx, d, "福利彩票 2026061期"); err != nil {
 					return err
 				}
-				run, err = tx.ScheduleWindow(ctx, "430922", calendar.NewDate(2026, 6, 15), calendar.NewDate(2026, 6, 19), visits.Options{})
+				run, err = tx.ScheduleWindow(ctx, "430922", calendar.NewDate(2026, 6, 15), calendar.NewDate(2026, 6, 19), visits.Options{}, "")
 				return err
 			})
 			if err != nil {
