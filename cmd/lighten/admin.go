@@ -50,6 +50,9 @@ func (r *roleFlags) Set(v string) error {
 }
 
 func cmdUser(ctx context.Context, l i18n.Lang, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "unlock" {
+		return cmdUserUnlock(ctx, l, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "add" {
 		return failf("cli.user.usage")
 	}
@@ -125,6 +128,40 @@ func cmdUser(ctx context.Context, l i18n.Lang, args []string, stdin io.Reader, s
 	if !*pwStdin {
 		say(stdout, l, "cli.user.password", password)
 	}
+	return nil
+}
+
+// cmdUserUnlock lifts a person's sign-in lock-out from the server itself:
+// the way in for the only administrator of the country, whom nobody above
+// can unlock. It is audited, as the system.
+func cmdUserUnlock(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(l, "user unlock", stderr)
+	dsn := dbFlag(l, fs, "lighten.db")
+	login := fs.String("login", "", i18n.T(l, "cli.user.flag.login"))
+	if err := parseFlags(l, fs, args); err != nil {
+		return err
+	}
+	if *login == "" {
+		return failf("cli.user.unlock_usage")
+	}
+	db, err := store.Open(ctx, *dsn, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, _, err := db.PersonByLogin(ctx, *login)
+	if err != nil {
+		return failf("cli.user.no_login", *login)
+	}
+	var n int64
+	err = db.Write(ctx, store.System, func(tx *store.Tx) error {
+		n, err = tx.ClearSignInLock(ctx, p)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	say(stdout, l, "cli.user.unlocked", p.Login, n)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"lighten/internal/store"
 	"lighten/internal/store/storetest"
@@ -166,5 +167,41 @@ func TestBackupRefusesWhatIsNotThere(t *testing.T) {
 	}
 	if out, err := runCmd(t, "", "restore", "--from", filepath.Join(dir, "b"), "--db", filepath.Join(dir, "r.db")); err == nil {
 		t.Fatalf("restore from nothing: %q", out)
+	}
+}
+
+// TestUserUnlock: the server's operator lets the only national
+// administrator in again after a lock-out, audited.
+func TestUserUnlock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := storetest.DSN(t, store.SQLite)
+	db, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ImportUnits(ctx, store.System, sampleUnits, nil); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, "a long password\n", "user", "add", "--db", dsn, "--login", "root", "--name", "管理员",
+		"--unit", "430922", "--role", "admin@country", "--password-stdin"); err != nil {
+		t.Fatalf("%s %v", out, err)
+	}
+	for i := 0; i < 6; i++ {
+		if err := db.RecordSignInFailure(ctx, "root", fmt.Sprintf("10.0.0.%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := runCmd(t, "", "user", "unlock", "--db", dsn, "--login", "root")
+	if err != nil || !strings.Contains(out, "root may sign in again (6 failed sign-ins forgotten)") {
+		t.Fatalf("unlock: %q %v", out, err)
+	}
+	c, err := db.SignInFailures(ctx, "root", "10.0.0.1", time.Time{})
+	if err != nil || c.Login != 0 {
+		t.Fatalf("failures after unlock: %+v %v", c, err)
+	}
+	if out, err := runCmd(t, "", "user", "unlock", "--db", dsn, "--login", "nobody"); err == nil || !strings.Contains(out, "nobody signs in as") {
+		t.Fatalf("unlock of nobody: %q %v", out, err)
 	}
 }

@@ -449,12 +449,8 @@ func (s *Server) apiMyPassword(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	if err := decode(r, &b); err != nil {
 		return err
 	}
-	_, hash, err := s.db.PersonByLogin(r.Context(), c.Person.Login)
-	if err != nil {
+	if err := s.checkCurrentPassword(r.Context(), r, c.Person.Login, b.Current); err != nil {
 		return err
-	}
-	if ok, _ := auth.CheckPassword(hash, b.Current); !ok {
-		return invalid("current", "error.password_wrong")
 	}
 	newHash, err := hashPassword(b.Password)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -16,7 +17,19 @@ import (
 // signIn checks a login and password, refusing further attempts after too
 // many failures, and starts a session.
 func (s *Server) signIn(ctx context.Context, login, password, address string) (units.Person, string, error) {
-	return signIn(ctx, s.db, auth.CheckPassword, login, password, address)
+	return signIn(ctx, s.db, auth.CheckPassword, login, password, addressKey(address))
+}
+
+// addressKey is what failed sign-ins are counted against for an address:
+// the address itself for IPv4, its /64 network for IPv6, since one
+// machine holds a whole /64 and could otherwise try from each address in
+// turn.
+func addressKey(address string) string {
+	ip := net.ParseIP(address)
+	if ip == nil || ip.To4() != nil {
+		return address
+	}
+	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(64, 128)), Mask: net.CIDRMask(64, 128)}).String()
 }
 
 // passwordCheck verifies a password against a stored hash (auth.CheckPassword;
@@ -94,4 +107,38 @@ func (s *Server) signOut(ctx context.Context, w http.ResponseWriter, c *Ctx) err
 		return nil
 	}
 	return s.db.Write(ctx, c.Actor(), func(tx *store.Tx) error { return tx.EndSession(ctx, c.Person, c.Session) })
+}
+
+// checkCurrentPassword checks the password a signed-in person gives to
+// change it, as a sign-in is checked: the same lock-out per login and
+// address, and a wrong one counted, so that whoever holds a stolen session
+// or token cannot guess the password behind it at leisure.
+func (s *Server) checkCurrentPassword(ctx context.Context, r *http.Request, login, current string) error {
+	address := addressKey(s.clientAddress(r))
+	c, err := s.db.SignInFailures(ctx, login, address, s.db.Now().Add(-auth.Window))
+	if err != nil {
+		return err
+	}
+	_, hash, err := s.db.PersonByLogin(ctx, login)
+	if err != nil {
+		return err
+	}
+	locked := c.Pair >= auth.MaxFailures || c.Address >= auth.MaxFailuresPerAddress || c.Login >= auth.MaxFailuresPerLogin
+	if locked {
+		hash = dummyHash()
+	}
+	ok, err := auth.CheckPassword(hash, current)
+	if err != nil {
+		return err
+	}
+	if locked {
+		return errorf(CodeTooMany, "error.signin_locked", int(math.Ceil(auth.Window.Minutes())))
+	}
+	if !ok {
+		if err := s.db.RecordSignInFailure(ctx, login, address); err != nil {
+			return err
+		}
+		return invalid("current", "error.password_wrong")
+	}
+	return nil
 }

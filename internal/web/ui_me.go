@@ -180,12 +180,8 @@ func (s *Server) uiPassword(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 	}
 	ctx := r.Context()
 	passErr := func(v *meView, msg string) { v.PassErr = msg }
-	_, hash, err := s.db.PersonByLogin(ctx, c.Person.Login)
-	if err != nil {
-		return err
-	}
-	if ok, _ := auth.CheckPassword(hash, r.PostFormValue("current")); !ok {
-		return s.formError(w, r, c, invalid("current", "error.password_wrong"), passErr)
+	if err := s.checkCurrentPassword(ctx, r, c.Person.Login, r.PostFormValue("current")); err != nil {
+		return s.formError(w, r, c, err, passErr)
 	}
 	pw := r.PostFormValue("password")
 	if pw != r.PostFormValue("confirm") {
