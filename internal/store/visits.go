@@ -641,7 +641,9 @@ func (tx *Tx) inspectorUnbound(ctx context.Context, number string) error {
 		}
 		return strings.Join(l, ", ")
 	}
-	if sealed {
+	// The same words whether or not the inspector is on a sealed team:
+	// anyone in the pool of a draw not yet revealed may be.
+	if sealed || len(draws) > 0 {
 		return stateErr("store.visits.inspector_bound_sealed", number, none(draws), none(vs))
 	}
 	return stateErr("store.visits.inspector_bound", number, none(draws), none(vs))
@@ -1038,8 +1040,27 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 	switch {
 	case confirm != "" && confirm != p.Token:
 		return nil, stateErr("store.visits.schedule_changed", scope, from.String(), to.String())
-	case confirm == "" && run.Replaced > 0:
-		return nil, stateErr("store.visits.schedule_preview", run.Replaced, run.Notified)
+	case confirm == "":
+		// Whether a run needs its preview must not tell whether it would
+		// replace sealed visits: while a draw of its items is sealed, it
+		// needs one whenever an earlier run over any of its items overlaps
+		// its window (which anyone who may run the scheduler sees), whether
+		// or not it would replace anything there.
+		sealed, err := tx.sealedItems(ctx, run.Items)
+		if err != nil {
+			return nil, err
+		}
+		if sealed > 0 {
+			overlap, err := tx.earlierRunOverlaps(ctx, run.Items, from, to)
+			if err != nil {
+				return nil, err
+			}
+			if overlap {
+				return nil, stateErr("store.visits.schedule_preview_sealed")
+			}
+		} else if run.Replaced > 0 {
+			return nil, stateErr("store.visits.schedule_preview", run.Replaced, run.Notified)
+		}
 	}
 	itemsJSON, _ := json.Marshal(run.Items)
 	stats, _ := json.Marshal(run.Stats)
@@ -1109,6 +1130,16 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 		}
 	}
 	run.Standing = len(add)
+	sealed, err := tx.sealedItems(ctx, run.Items)
+	if err != nil {
+		return nil, err
+	}
+	if sealed > 0 {
+		// While sealed, not even counts: they depend on the sealed teams
+		// and targets (see the web's runView).
+		return run, tx.Audit(ctx, audit.Record{Action: "visit.schedule", Entity: "schedule_run", EntityID: strconv.FormatInt(run.ID, 10), UnitCode: scope,
+			After: audit.JSON(map[string]any{"from": from, "to": to, "items": len(run.Items), "sealed_items": sealed, "confirmed": confirm != ""})})
+	}
 	// Counts only: the targets are sealed and the audit log is read by
 	// auditors.
 	return run, tx.Audit(ctx, audit.Record{Action: "visit.schedule", Entity: "schedule_run", EntityID: strconv.FormatInt(run.ID, 10), UnitCode: scope,
@@ -1116,6 +1147,48 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 			"joint_visits": run.Stats.JointVisits, "unscheduled": len(run.unscheduled), "replaced": run.Replaced, "kept": run.Kept,
 			"unchanged": run.Unchanged, "moved": run.Moved, "added": run.Added, "dropped": run.Dropped, "notified": run.Notified,
 			"confirmed": confirm != "", "inspector_days": run.Stats.InspectorDays})})
+}
+
+// sealedItems counts the items (plan item codes, ad hoc draw names) whose
+// draw is not revealed.
+func (tx *Tx) sealedItems(ctx context.Context, items []string) (int, error) {
+	n := 0
+	for _, code := range items {
+		var revealed int
+		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM draws d WHERE d.status = 'revealed' AND (d.plan = $1
+			OR d.id = (SELECT draw_id FROM plan_items WHERE code = $1))`, code).Scan(&revealed)
+		if err != nil {
+			return 0, fmt.Errorf("read draws of %s: %w", code, err)
+		}
+		if revealed == 0 {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// earlierRunOverlaps reports whether a run already made shares an item
+// with items and a day with the window from to.
+func (tx *Tx) earlierRunOverlaps(ctx context.Context, items []string, from, to calendar.Date) (bool, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT items FROM schedule_runs WHERE date_from <= $1 AND date_to >= $2`, dateArg(to), dateArg(from))
+	if err != nil {
+		return false, fmt.Errorf("read schedule runs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return false, err
+		}
+		var theirs []string
+		json.Unmarshal([]byte(raw), &theirs)
+		for _, it := range theirs {
+			if slices.Contains(items, it) {
+				return true, nil
+			}
+		}
+	}
+	return false, rows.Err()
 }
 
 // planSchedule works out a run over a scope and window: what stays, what

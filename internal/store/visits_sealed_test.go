@@ -137,5 +137,31 @@ func TestInspectorBoundNamesNoSealedVisit(t *testing.T) {
 		if !strings.Contains(m.EN, "on visits not yet over (-, and sealed visits, not listed)") || !strings.Contains(m.ZH, "不予列出") {
 			t.Fatalf("the refusal names sealed visits: %s / %s", m.EN, m.ZH)
 		}
+		// An inspector of the draw's pool who is on no team is refused in
+		// the same words: the refusal does not tell who is on a team.
+		onTeam := map[string]bool{}
+		for _, v := range vs {
+			for _, n := range v.Team {
+				onTeam[n] = true
+			}
+		}
+		for number, other := range setUp.register {
+			if onTeam[number] {
+				continue
+			}
+			other.Works = "430922113"
+			err := saveInspector(ctx, db, other)
+			if err == nil {
+				continue // not in the draw's pool (another county)
+			}
+			var oe *store.StateError
+			if !errors.As(err, &oe) {
+				t.Fatalf("%s: %v", number, err)
+			}
+			om := oe.Message()
+			if strings.ReplaceAll(om.EN, number, "N") != strings.ReplaceAll(m.EN, vs[0].Team[0], "N") {
+				t.Fatalf("a team member and %s, on no team, are refused differently:\n%s\n%s", number, m.EN, om.EN)
+			}
+		}
 	})
 }

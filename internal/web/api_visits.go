@@ -992,48 +992,12 @@ func (s *Server) previewView(ctx context.Context, c *Ctx, p *store.SchedulePrevi
 	run := p.Run
 	out := &SchedulePreviewView{RunView: rv, Token: p.Token, Changes: []ScheduleChangeView{},
 		Summary: i18n.Both("visits.preview.summary", run.Unchanged, run.Moved, run.Added, run.Dropped, run.Notified, run.Kept)}
-	names := map[string]i18n.Text{}
 	if rv.Sealed {
-		var order []string
-		groups := map[string]*ScheduleChangeView{}
-		for _, ch := range p.Changes {
-			// A move's reason goes with the count, without the members.
-			k := ch.Change + "|" + strings.Join(ch.Items, ",") + "|" + ch.Why
-			g := groups[k]
-			if g == nil {
-				g = &ScheduleChangeView{Change: ch.Change, Items: ch.Items, Why: ch.Why}
-				groups[k] = g
-				order = append(order, k)
-			}
-			g.Count++
-			if ch.Told && ch.Change != store.ChangeKept {
-				g.Told++
-			}
-			for _, rs := range ch.Reasons {
-				rs = rs.Sealed()
-				if !slices.ContainsFunc(g.Reasons, func(x visits.Reason) bool { return x.Message == rs.Message }) {
-					g.Reasons = append(g.Reasons, rs)
-				}
-			}
-		}
-		slices.Sort(order)
-		for _, k := range order {
-			g := groups[k]
-			what, err := s.itemNames(ctx, names, g.Items)
-			if err != nil {
-				return nil, err
-			}
-			g.Message = i18n.Both("visits.preview.sealed."+g.Change, g.Count, what)
-			if g.Why != "" {
-				g.Message = i18n.Both("visits.preview.sealed.why", g.Message, i18n.Both("visits.preview.why_sealed."+g.Why))
-			}
-			if g.Told > 0 {
-				g.Message = i18n.Both("visits.preview.told_some", g.Message, g.Told)
-			}
-			out.Changes = append(out.Changes, *g)
-		}
+		// As a run's figures: nothing of what it would do while sealed.
+		out.Summary = i18n.Both("visits.preview.withheld")
 		return out, nil
 	}
+	names := map[string]i18n.Text{}
 	for _, ch := range p.Changes {
 		what, err := s.itemNames(ctx, names, ch.Items)
 		if err != nil {
@@ -1108,6 +1072,19 @@ func (s *Server) runView(ctx context.Context, run *store.ScheduleRun) (RunView, 
 		}
 	}
 	v := RunView{ScheduleRun: run, Sealed: sealed, Unscheduled: []UnscheduledView{}}
+	if sealed {
+		// Where the scheduler could place a sealed visit, and what it did
+		// to earlier ones, depends on the sealed teams and targets: the
+		// register's keeper could mark an inspector away and see whether a
+		// figure moves. While any draw of the run is sealed its figures are
+		// withheld, all of them, and shown once every draw is revealed.
+		withheld := *run
+		withheld.Stats = visits.Stats{ByRule: map[string]int{}}
+		withheld.Kept, withheld.Replaced, withheld.Unchanged, withheld.Moved, withheld.Dropped = 0, 0, 0, 0, 0
+		withheld.Added, withheld.Notified, withheld.Standing, withheld.ReplacedLater = 0, 0, 0, 0
+		v.ScheduleRun = &withheld
+		return v, nil
+	}
 	for _, u := range run.Unscheduled() {
 		uv := UnscheduledView{Items: u.Items, Reasons: slices.Clone(u.Reasons)}
 		if sealed {

@@ -101,7 +101,7 @@ func TestBrowserSchedulePreview(t *testing.T) {
 	)
 	fullScreenshot(t, ctx, "schedule-preview")
 	preview := text(t, ctx, "#preview")
-	for _, want := range []string{"move to another day or team", "their teams will be told", "安全生产专项检查 (" + visitItemCode + ")"} {
+	for _, want := range []string{"draws not yet revealed", "teams whose visits move or drop are told"} {
 		if !strings.Contains(preview, want) {
 			t.Errorf("the preview lacks %q:\n%s", want, preview)
 		}
@@ -123,7 +123,7 @@ func TestBrowserSchedulePreview(t *testing.T) {
 	if got := text(t, ctx, "p.done"); !strings.Contains(got, "Run "+itoa(runs[0].ID)+" applied") {
 		t.Fatalf("done: %q", got)
 	}
-	if got := text(t, ctx, "#run-"+itoa(runs[1].ID)); !strings.Contains(got, "replaced by later runs: 1") {
-		t.Fatalf("the earlier run: %q", got)
+	if got := text(t, ctx, "#run-"+itoa(runs[1].ID)); strings.Contains(got, "replaced by later runs") || !strings.Contains(got, "shown once the draws are revealed") {
+		t.Fatalf("the earlier run, sealed: %q", got)
 	}
 }

@@ -155,7 +155,7 @@ func TestUIRegisterAndSchedule(t *testing.T) {
 	// The form previews; the preview's own form applies it.
 	window := url.Values{"scope": {"430922"}, "from": {"2026-06-08"}, "to": {"2026-06-12"}}
 	r = c.post("/schedule", window)
-	uiMust(t, r, http.StatusOK, "Preview: what the run over", "stay on their day with their team", "Confirm and apply this run")
+	uiMust(t, r, http.StatusOK, "Preview: what the run over", "draws not yet revealed", "Confirm and apply this run")
 	uiMustNot(t, r, e.visit.Unit, e.targetName())
 	if runs, _ := f.db.ScheduleRuns(context.Background(), "430922"); len(runs) != 1 {
 		t.Fatalf("the preview stored a run: %d", len(runs))

@@ -168,6 +168,25 @@ func (e *authzEnv) plan(approved bool) *visits.Plan {
 	return p
 }
 
+// previewToken previews a run as the scheduler's page does and gives the
+// token that confirms it (a run over sealed draws needs it once an earlier
+// run overlaps).
+func (e *authzEnv) previewToken(scope string, from, to calendar.Date) string {
+	ctx := context.Background()
+	var token string
+	err := e.f.db.Write(ctx, store.System, func(tx *store.Tx) error {
+		p, err := tx.PreviewSchedule(ctx, scope, from, to, visits.Options{})
+		if err == nil {
+			token = p.Token
+		}
+		return err
+	})
+	if err != nil {
+		return ""
+	}
+	return token
+}
+
 // visit draws and schedules an approved plan's item, once, and links the
 // inspector principal to the team's leader; started, the leader has
 // opened it on its day, which the clock then reads.
@@ -318,11 +337,13 @@ var visitAuthzCases = []authzCase{
 	}},
 	{"POST /api/v1/schedule-runs", "in", "-YYY------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 		e.drawnWeek2()
-		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
+		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19",
+			Confirm: e.previewToken(places[place][:6], calendar.NewDate(2026, 6, 15), calendar.NewDate(2026, 6, 19))}}
 	}},
 	{"POST /api/v1/schedule-runs", "out", "-Y--------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 		e.drawnWeek2()
-		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19"}}
+		return authzRequest{"POST", "/api/v1/schedule-runs", ScheduleBody{Scope: places[place][:6], From: "2026-06-15", To: "2026-06-19",
+			Confirm: e.previewToken(places[place][:6], calendar.NewDate(2026, 6, 15), calendar.NewDate(2026, 6, 19))}}
 	}},
 	{"POST /api/v1/schedule-runs/preview", "in", "-YYY------", func(e *authzEnv, _ authzPrincipal, place string) authzRequest {
 		e.drawnWeek2()

@@ -392,8 +392,10 @@ func TestScheduleReasonsSealed(t *testing.T) {
 			if len(run.Unscheduled()) != 1 || run.Unscheduled()[0].Unit != target || run.Unscheduled()[0].Reasons[0].Rule != visits.RuleYear {
 				t.Fatalf("unscheduled: %+v", run.Unscheduled())
 			}
+			// While sealed, the run shows none of it: not the unit, not
+			// even that a visit went unplaced, and why.
 			status, body := f.do("GET", "/api/v1/schedule-runs", burden, nil)
-			if status != 200 || !strings.Contains(string(body), `"rule":"visit.unit.year"`) || !strings.Contains(string(body), "the unit already had 1 inspection(s) this year") {
+			if status != 200 || strings.Contains(string(body), `"rule":"visit.unit.year"`) || !strings.Contains(string(body), `"sealed":true`) {
 				t.Fatalf("runs: %d %s", status, body)
 			}
 			if strings.Contains(string(body), target) || strings.Contains(string(body), name) {
@@ -403,8 +405,8 @@ func TestScheduleReasonsSealed(t *testing.T) {
 				c := f.uiClient(lang)
 				c.signIn("jianfu")
 				r := c.get("/schedule")
-				uiMust(t, r, http.StatusOK, "visit.unit.year")
-				uiMustNot(t, r, target, name)
+				uiMust(t, r, http.StatusOK, map[string]string{"zh": "抽签公开前不显示它的数字", "en": "its figures and unplaced visits are shown once the draws are revealed"}[lang])
+				uiMustNot(t, r, target, name, "visit.unit.year")
 			}
 		})
 	}
