@@ -630,3 +630,106 @@ func TestThreeServersOnOnePostgres(t *testing.T) {
 		t.Errorf("audit chain after three servers: %d records, %v", n, err)
 	}
 }
+
+// eventually asks cond until it holds or the test's bound passes: for what
+// another server takes in when it next asks the database (at most a second
+// after the change, by treeRecheck), without a fixed sleep.
+func eventually(t *testing.T, ctx context.Context, what string, cond func() bool) {
+	t.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s: not so before the test's deadline", what)
+		case <-tick.C:
+		}
+	}
+}
+
+// What one server changes in the caches every server keeps (the policy in
+// force, the data dictionary, the unit tree) is seen at once by that server
+// and by the others when they next ask the database; a submission naming
+// an element another server has just added is taken at once, on a server
+// whose dictionary does not know it yet.
+func TestServersTakeInEachOthersChanges(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), loadDeadline)
+	defer cancel()
+	c := newCluster(t, 3, time.Date(2026, 6, 1, 9, 0, 0, 0, gate.China), fixtureUnits)
+	A, B, C := c.srv[0], c.srv[1], c.srv[2]
+	env := A.reportEnv(t)
+	leadTime := func(s *fixture) int {
+		a := s.hit(ctx, "GET", "/api/v1/policies/430922", "", nil)
+		var v PolicyView
+		if err := json.Unmarshal(a.body, &v); err != nil || a.status != 200 {
+			t.Fatalf("policy: %d %s %v", a.status, a.body, err)
+		}
+		for _, p := range v.Params {
+			if p.ID == "lead.time.report" {
+				return p.Value
+			}
+		}
+		t.Fatalf("no lead.time.report in %s", a.body)
+		return 0
+	}
+	elements := func(s *fixture) string {
+		return string(s.hit(ctx, "GET", "/api/v1/elements", "", nil).body)
+	}
+	unit := func(s *fixture, code string) int {
+		return s.hit(ctx, "GET", "/api/v1/units/"+code, "", nil).status
+	}
+	// Every server has read each cache once.
+	for _, s := range c.srv {
+		if leadTime(s) != 5 || strings.Contains(elements(s), `"NEW"`) || unit(s, "430922100299") != 404 {
+			t.Fatal("before the changes")
+		}
+	}
+
+	// The policy, changed on A.
+	if a := A.hit(ctx, "PUT", "/api/v1/policies/430922", env.burden, PolicyBody{Params: map[string]int{"lead.time.report": 7}, Note: "春耕期间从严"}); a.status != 200 {
+		t.Fatalf("save policy: %d %s", a.status, a.body)
+	}
+	if got := leadTime(A); got != 7 {
+		t.Errorf("the server that saved the policy still has %d", got)
+	}
+	for _, s := range []*fixture{B, C} {
+		eventually(t, ctx, "the policy saved on A in force on another server", func() bool { return leadTime(s) == 7 })
+	}
+
+	// An element added on A, and at once a report asking it, submitted to
+	// on B, whose dictionary has not read it yet.
+	stats := env.report.OfficeID
+	if a := A.hit(ctx, "POST", "/api/v1/elements", env.burden, collect.Element{Code: "NEW", Name: "新指标", Type: collect.Integer, Period: collect.Year, Owner: stats}); a.status != 201 {
+		t.Fatalf("element: %d %s", a.status, a.body)
+	}
+	a := A.hit(ctx, "POST", "/api/v1/demands", env.issuer, villageReport(demandInput(""), "NEW"))
+	rec := decodeJSON[store.DemandRecord](t, a.body)
+	a = A.hit(ctx, "POST", "/api/v1/demands/"+itoa(rec.ID)+"/submit", env.issuer, nil)
+	if res := decodeJSON[CheckResult](t, a.body); res.Demand == nil || res.Demand.Status != gate.Admitted {
+		t.Fatalf("report asking NEW: %s", a.body)
+	}
+	a = B.hit(ctx, "POST", "/api/v1/units/"+env.codes[0]+"/reports/"+itoa(rec.ID)+"/submission", env.village[0],
+		collect.Submission{Values: map[string]string{"NEW": "3"}, Key: "new-1"})
+	if a.status != 201 {
+		t.Errorf("a submission naming an element another server just added: %d %s", a.status, a.body)
+	}
+	for _, s := range c.srv {
+		eventually(t, ctx, "the element added on A listed on every server", func() bool { return strings.Contains(elements(s), `"NEW"`) })
+	}
+
+	// A village imported (through A's store, as lighten import units does).
+	more := append(slices.Clone(fixtureUnits), units.Unit{Code: "430922100299", Name: "新建村", Level: units.Village, Parent: "430922100"})
+	if _, err := A.db.ImportUnits(ctx, store.System, more, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := unit(A, "430922100299"); got != 200 {
+		t.Errorf("the importing server does not know the new village: %d", got)
+	}
+	for _, s := range []*fixture{B, C} {
+		eventually(t, ctx, "the imported village known to another server", func() bool { return unit(s, "430922100299") == 200 })
+	}
+	if n, err := C.db.VerifyAudit(ctx); err != nil || n == 0 {
+		t.Errorf("audit chain: %d records, %v", n, err)
+	}
+}
