@@ -217,14 +217,42 @@ func TestThreeServersOnOnePostgres(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// Each item's draw is committed through a different server.
+	// Each item's draw is committed on all three servers at once: one
+	// commits, the others are told the item is drawn.
 	draws := make([]int64, len(plan.Items))
+	commits := make([][]int, len(plan.Items))
+	var commitMu sync.Mutex
+	var commitJobs []func()
 	for i, it := range plan.Items {
-		a := c.srv[i].hit(ctx, "POST", "/api/v1/plans/"+itoa(plan.ID)+"/items/"+itoa(it.ID)+"/draw", issuer, nil)
-		if a.err != nil || a.status != 201 {
-			t.Fatalf("commit the draw of %s: %d %s %v", it.Code, a.status, a.body, a.err)
+		for j, s := range c.srv {
+			commitJobs = append(commitJobs, func() {
+				a := s.hit(ctx, "POST", "/api/v1/plans/"+itoa(plan.ID)+"/items/"+itoa(it.ID)+"/draw", issuer, nil)
+				if a.err != nil {
+					t.Errorf("commit the draw of %s on server %d: %v", it.Code, j, a.err)
+					return
+				}
+				commitMu.Lock()
+				defer commitMu.Unlock()
+				commits[i] = append(commits[i], a.status)
+				if a.status == 201 {
+					var rec store.DrawRecord
+					if err := json.Unmarshal(a.body, &rec); err != nil {
+						t.Errorf("commit the draw of %s: %s %v", it.Code, a.body, err)
+					}
+					draws[i] = rec.ID
+				}
+			})
 		}
-		draws[i] = decodeJSON[store.DrawRecord](t, a.body).ID
+	}
+	c.all(ctx, "commit the draws", commitJobs...)
+	for i, it := range plan.Items {
+		slices.Sort(commits[i])
+		if !slices.Equal(commits[i], []int{201, 409, 409}) || draws[i] == 0 {
+			t.Fatalf("the draw of %s committed on three servers at once answered %v, want one 201 and two 409", it.Code, commits[i])
+		}
+		if p, err := B.db.Plan(ctx, plan.ID); err != nil || p.Items[i].DrawID != draws[i] {
+			t.Fatalf("item %s draws %d, committed %d (%v)", it.Code, p.Items[i].DrawID, draws[i], err)
+		}
 	}
 
 	// acked records every write a server acknowledged, to find afterwards.
