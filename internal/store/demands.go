@@ -160,7 +160,7 @@ var ErrState = errors.New("not allowed in this status")
 // spend the same budget or cap.
 func (tx *Tx) LockGate(ctx context.Context) error {
 	if tx.db.Dialect == Postgres {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock+1); err != nil {
+		if err := tx.advisoryLock(ctx, auditLock+1); err != nil {
 			return fmt.Errorf("gate lock: %w", err)
 		}
 	}

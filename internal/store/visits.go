@@ -953,7 +953,7 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 	if tx.db.Dialect == Postgres {
 		// One run at a time: a run reads the visits it replaces and the
 		// inspectors' days it must not fill twice.
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, scheduleLock); err != nil {
+		if err := tx.advisoryLock(ctx, scheduleLock); err != nil {
 			return nil, fmt.Errorf("schedule lock: %w", err)
 		}
 	}
