@@ -507,6 +507,19 @@ func TestThreeServersOnOnePostgres(t *testing.T) {
 			t.Errorf("schedule run: %+v", rv)
 		}
 	}
+	// Every server lists the three runs, sealed: no unit named.
+	for i, s := range c.srv {
+		a := s.hit(ctx, "GET", "/api/v1/schedule-runs", env.burden, nil)
+		listed := decodeJSON[[]RunView](t, a.body)
+		if a.status != 200 || len(listed) != 3 {
+			t.Errorf("schedule runs on server %d: %d %s", i, a.status, a.body)
+		}
+		for _, rv := range listed {
+			if !rv.Sealed || slices.ContainsFunc(pool, func(u string) bool { return strings.Contains(string(a.body), u) }) {
+				t.Errorf("schedule run %d on server %d names a unit while sealed: %s", rv.ID, i, a.body)
+			}
+		}
+	}
 	visitsOf := func(code string) map[string][]visits.ScheduledVisit {
 		t.Helper()
 		vs, err := C.db.VisitsOfItem(ctx, code)
