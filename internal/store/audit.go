@@ -33,7 +33,7 @@ func (tx *Tx) serialize(ctx context.Context) error {
 	if tx.db.Dialect != Postgres {
 		return nil
 	}
-	if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
+	if err := tx.advisoryLock(ctx, auditLock); err != nil {
 		return fmt.Errorf("audit lock: %w", err)
 	}
 	return nil

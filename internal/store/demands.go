@@ -165,7 +165,7 @@ func (tx *Tx) LockGate(ctx context.Context) error {
 		if err := tx.serialize(ctx); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock+1); err != nil {
+		if err := tx.advisoryLock(ctx, auditLock+1); err != nil {
 			return fmt.Errorf("gate lock: %w", err)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"golang.org/x/sync/singleflight"
 	_ "modernc.org/sqlite"
 
@@ -334,7 +335,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 // Now is the store's clock, at the microsecond precision both databases keep.
 func (db *DB) Now() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
 
-func (db *DB) provider() (*goose.Provider, error) {
+func (db *DB) provider(opts ...goose.ProviderOption) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
 	if err != nil {
 		return nil, err
@@ -343,7 +344,29 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	return goose.NewProvider(dialect, db.w, sub)
+	return goose.NewProvider(dialect, db.w, sub, opts...)
+}
+
+// migrateLock names the advisory lock migrations hold on PostgreSQL.
+const migrateLock = 4097083626 // goose's own default
+
+// migrationLocker makes servers that start (or are upgraded) together on
+// one PostgreSQL schema migrate it one at a time: the others wait, asking
+// each second, then find it up to date. The lock is keyed within the schema
+// (advisoryLock), so other schemas of the database do not wait.
+func (db *DB) migrationLocker(ctx context.Context) ([]goose.ProviderOption, error) {
+	if db.Dialect != Postgres {
+		return nil, nil
+	}
+	var id int64
+	if err := db.w.QueryRowContext(ctx, `SELECT hashtextextended(current_schema(), $1)`, int64(migrateLock)).Scan(&id); err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	l, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 600))
+	if err != nil {
+		return nil, err
+	}
+	return []goose.ProviderOption{goose.WithSessionLocker(l)}, nil
 }
 
 // SchemaVersion reports the database's schema version and the newest this
@@ -378,7 +401,11 @@ func (db *DB) migrate(ctx context.Context, check bool) error {
 	if check {
 		return fmt.Errorf("database schema is at version %d, %d expected: run `lighten migrate`", have, know)
 	}
-	p, err := db.provider()
+	opts, err := db.migrationLocker(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := db.provider(opts...)
 	if err != nil {
 		return err
 	}

@@ -199,6 +199,9 @@ func (db *DB) writeOnConn(ctx context.Context, actor Actor, fn func(*Tx, *sql.Co
 	if err := sqltx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	for _, f := range tx.committed {
+		f()
+	}
 	return nil
 }
 

@@ -1220,7 +1220,7 @@ func (tx *Tx) planSchedule(ctx context.Context, scope string, from, to calendar.
 		if err := tx.serialize(ctx); err != nil {
 			return nil, err
 		}
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, scheduleLock); err != nil {
+		if err := tx.advisoryLock(ctx, scheduleLock); err != nil {
 			return nil, fmt.Errorf("schedule lock: %w", err)
 		}
 	}
