@@ -232,7 +232,7 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 		return &LimitError{Limit: limit, Max: int64(max), Sheet: name}
 	}
 	row, col, width, tokens := 0, 0, 0, 0
-	inCell, text := false, 0
+	inCell, text, inner := false, 0, 0
 	endRow := func() error {
 		s.Cells += width
 		width = 0
@@ -272,6 +272,13 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 		default:
 			continue
 		}
+		if inCell && se.Name.Local != "c" {
+			// excelize decodes a cell's <is>, <f> and <v> whole.
+			if inner++; inner > MaxEntryElements {
+				ref, _ := excelize.CoordinatesToCellName(max(col, 1), max(row, 1))
+				return nil, &LimitError{Limit: "cell_elements", Max: MaxEntryElements, Sheet: name, Cell: ref}
+			}
+		}
 		switch se.Name.Local {
 		case "dimension":
 			ref := attr(se, "ref")
@@ -301,7 +308,7 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 			}
 			s.Rows = max(s.Rows, row)
 		case "c":
-			inCell, text = true, 0
+			inCell, text, inner = true, 0, 0
 			if c, _, err := excelize.CellNameToCoordinates(attr(se, "r")); err == nil {
 				col = c
 			} else {
@@ -397,68 +404,145 @@ func (w *Workbook) Rows(ctx context.Context, sheet string, raw bool) ([][]string
 	return out, nil
 }
 
-// checkParts holds the parts other than worksheets against the limits
-// before excelize reads them: the shared text's entries and each entry's
-// text, and the XML elements of the others together (excelize parses the
-// styles, the workbook and its relationships whole when it opens them).
+// checkParts holds the parts against the limits before excelize reads
+// them. First the XML elements of every part are counted from its bytes,
+// which costs no memory whatever the part holds: each worksheet's against
+// SheetElements, the shared text's against SharedElements, the others'
+// together against Elements (excelize parses the styles, the workbook and
+// its relationships whole when it opens them). Then the shared text is
+// read entry by entry, as excelize reads it: its entries, and each entry's
+// text and elements.
 func (w *Workbook) checkParts(ctx context.Context, zr *zip.Reader) error {
 	lim := w.lim
 	elements := 0
+	var shared []*zip.File
 	for _, f := range zr.File {
-		name := partName(f.Name)
-		xmlPart := strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") || strings.HasSuffix(name, ".vml")
-		if !xmlPart || bigPart(f.Name) && name != "xl/sharedstrings.xml" {
+		if binaryPart(f.Name) {
 			continue
 		}
-		if err := alive(ctx); err != nil {
-			return err
+		name := partName(f.Name)
+		var err error
+		switch {
+		case name == "xl/sharedstrings.xml":
+			shared = append(shared, f)
+			if _, err = countTags(ctx, f, lim.SharedElements()); errors.Is(err, errTooMany) {
+				err = &LimitError{Limit: "shared_elements", Max: int64(lim.SharedElements())}
+			}
+		case bigPart(f.Name):
+			if _, err = countTags(ctx, f, lim.SheetElements()); errors.Is(err, errTooMany) {
+				err = &LimitError{Limit: "sheet_elements", Max: int64(lim.SheetElements()), Sheet: f.Name}
+			}
+		default:
+			left := 0
+			if lim.Elements > 0 {
+				left = max(lim.Elements-elements, 1)
+			}
+			var n int
+			n, err = countTags(ctx, f, left)
+			if elements += n; errors.Is(err, errTooMany) || lim.Elements > 0 && elements > lim.Elements {
+				err = &LimitError{Limit: "elements", Max: int64(lim.Elements)}
+			}
 		}
-		d, rc, err := decoder(f)
 		if err != nil {
 			return err
 		}
-		shared := name == "xl/sharedstrings.xml"
-		strs, text := 0, 0
-		for tokens := 1; err == nil; tokens++ {
-			if tokens%(checkEvery*16) == 0 {
-				if err = alive(ctx); err != nil {
-					rc.Close()
-					return err
-				}
-			}
-			var t xml.Token
-			if t, err = d.RawToken(); err != nil {
-				break
-			}
-			switch t := t.(type) {
-			case xml.StartElement:
-				switch {
-				case !shared:
-					if elements++; lim.Elements > 0 && elements > lim.Elements {
-						err = &LimitError{Limit: "elements", Max: int64(lim.Elements)}
-					}
-				case t.Name.Local == "si":
-					text = 0
-					if strs++; lim.Strings > 0 && strs > lim.Strings {
-						err = &LimitError{Limit: "strings", Max: int64(lim.Strings)}
-					}
-				}
-			case xml.CharData:
-				if text += len(t); shared && lim.Text > 0 && text > lim.Text {
-					err = &LimitError{Limit: "shared_text", Max: int64(lim.Text)}
-				}
+	}
+	for _, f := range shared {
+		if err := w.checkShared(ctx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkShared reads the shared text entry by entry, as excelize does, and
+// holds its entries, and each entry's text and elements, against the
+// limits.
+func (w *Workbook) checkShared(ctx context.Context, f *zip.File) error {
+	lim := w.lim
+	d, rc, err := decoder(f)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	strs, text, inEntry := 0, 0, 0
+	for tokens := 1; ; tokens++ {
+		if tokens%(checkEvery*16) == 0 {
+			if err := alive(ctx); err != nil {
+				return err
 			}
 		}
-		rc.Close()
-		if err != io.EOF {
+		t, err := d.RawToken()
+		if err != nil {
 			// A part that is not XML is excelize's to refuse, if it reads it.
 			var le *LimitError
 			if errors.As(err, &le) {
 				return le
 			}
+			return nil
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			if t.Name.Local == "si" {
+				text, inEntry = 0, 0
+				if strs++; lim.Strings > 0 && strs > lim.Strings {
+					return &LimitError{Limit: "strings", Max: int64(lim.Strings)}
+				}
+			} else if inEntry++; inEntry > MaxEntryElements {
+				return &LimitError{Limit: "entry_elements", Max: MaxEntryElements}
+			}
+		case xml.CharData:
+			if text += len(t); lim.Text > 0 && text > lim.Text {
+				return &LimitError{Limit: "shared_text", Max: int64(lim.Text)}
+			}
 		}
 	}
-	return nil
+}
+
+// errTooMany is a part with more start tags than it may have.
+var errTooMany = errors.New("too many XML elements")
+
+// countTags counts the start tags of a part from its bytes, without
+// parsing or holding them: every '<' not followed by '/', '?' or '!'. An
+// XML parser finds no more elements than that, whatever the bytes are. It
+// stops with errTooMany past max (zero is no limit), and with the
+// context's end; a part that cannot be unzipped is excelize's to refuse.
+func countTags(ctx context.Context, f *zip.File, max int) (int, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return 0, nil
+	}
+	defer rc.Close()
+	buf := make([]byte, 32<<10)
+	n, lt := 0, false
+	for {
+		if err := alive(ctx); err != nil {
+			return n, err
+		}
+		k, err := rc.Read(buf)
+		for _, b := range buf[:k] {
+			if lt && b != '/' && b != '?' && b != '!' {
+				n++
+			}
+			lt = b == '<'
+		}
+		if max > 0 && n > max {
+			return n, errTooMany
+		}
+		if err != nil {
+			return n, nil
+		}
+	}
+}
+
+// binaryPart reports whether a part is a picture or other binary that
+// excelize does not parse as XML.
+func binaryPart(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".bin", ".ico", ".webp":
+		return true
+	}
+	return false
 }
 
 // decoder reads a part's XML, refusing a run of text or a tag longer than
