@@ -232,7 +232,9 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 		return &LimitError{Limit: limit, Max: int64(max), Sheet: name}
 	}
 	row, col, width, tokens := 0, 0, 0, 0
-	inCell, text, inner := false, 0, 0
+	// A cell is a <c> not inside another, as excelize decodes it: whatever
+	// it holds counts to it.
+	inCell, text, inner, depth, cellDepth := false, 0, 0, 0, 0
 	endRow := func() error {
 		s.Cells += width
 		width = 0
@@ -265,19 +267,24 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 			}
 			continue
 		case xml.EndElement:
-			if t.Name.Local == "c" {
+			if depth--; inCell && depth == cellDepth {
 				inCell = false
 			}
 			continue
 		default:
 			continue
 		}
-		if inCell && se.Name.Local != "c" {
+		depth++
+		if inCell {
 			// excelize decodes a cell's <is>, <f> and <v> whole.
 			if inner++; inner > MaxEntryElements {
 				ref, _ := excelize.CoordinatesToCellName(max(col, 1), max(row, 1))
 				return nil, &LimitError{Limit: "cell_elements", Max: MaxEntryElements, Sheet: name, Cell: ref}
 			}
+			if se.Name.Local == "f" {
+				s.Formulas[Cell{row, col - 1}] = true
+			}
+			continue
 		}
 		switch se.Name.Local {
 		case "dimension":
@@ -308,7 +315,7 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 			}
 			s.Rows = max(s.Rows, row)
 		case "c":
-			inCell, text, inner = true, 0, 0
+			inCell, text, inner, cellDepth = true, 0, 0, depth-1
 			if c, _, err := excelize.CellNameToCoordinates(attr(se, "r")); err == nil {
 				col = c
 			} else {
@@ -319,8 +326,6 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 			}
 			width = max(width, col)
 			s.Columns = max(s.Columns, col)
-		case "f":
-			s.Formulas[Cell{row, col - 1}] = true
 		}
 	}
 	if err := endRow(); err != nil {
@@ -465,7 +470,9 @@ func (w *Workbook) checkShared(ctx context.Context, f *zip.File) error {
 		return err
 	}
 	defer rc.Close()
-	strs, text, inEntry := 0, 0, 0
+	// An entry is an <si> not inside another, as excelize decodes it whole:
+	// whatever it holds, another <si> included, counts to it.
+	strs, text, inner, depth, entry := 0, 0, 0, 0, -1
 	for tokens := 1; ; tokens++ {
 		if tokens%(checkEvery*16) == 0 {
 			if err := alive(ctx); err != nil {
@@ -483,13 +490,21 @@ func (w *Workbook) checkShared(ctx context.Context, f *zip.File) error {
 		}
 		switch t := t.(type) {
 		case xml.StartElement:
-			if t.Name.Local == "si" {
-				text, inEntry = 0, 0
+			switch {
+			case entry >= 0:
+				if inner++; inner > MaxEntryElements {
+					return &LimitError{Limit: "entry_elements", Max: MaxEntryElements}
+				}
+			case t.Name.Local == "si":
+				text, inner, entry = 0, 0, depth
 				if strs++; lim.Strings > 0 && strs > lim.Strings {
 					return &LimitError{Limit: "strings", Max: int64(lim.Strings)}
 				}
-			} else if inEntry++; inEntry > MaxEntryElements {
-				return &LimitError{Limit: "entry_elements", Max: MaxEntryElements}
+			}
+			depth++
+		case xml.EndElement:
+			if depth--; depth == entry {
+				entry = -1
 			}
 		case xml.CharData:
 			if text += len(t); lim.Text > 0 && text > lim.Text {
