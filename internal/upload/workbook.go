@@ -414,7 +414,9 @@ func (w *Workbook) Rows(ctx context.Context, sheet string, raw bool) ([][]string
 // which costs no memory whatever the part holds: each worksheet's against
 // SheetElements, the shared text's against SharedElements, the others'
 // together against Elements (excelize parses the styles, the workbook and
-// its relationships whole when it opens them). Then the shared text is
+// its relationships whole when it opens them). Pictures are counted too:
+// a part's name does not tell what excelize will parse, and the few '<'
+// in a picture's bytes cost little. Then the shared text is
 // read entry by entry, as excelize reads it: its entries, and each entry's
 // text and elements.
 func (w *Workbook) checkParts(ctx context.Context, zr *zip.Reader) error {
@@ -422,9 +424,6 @@ func (w *Workbook) checkParts(ctx context.Context, zr *zip.Reader) error {
 	elements := 0
 	var shared []*zip.File
 	for _, f := range zr.File {
-		if binaryPart(f.Name) {
-			continue
-		}
 		name := partName(f.Name)
 		var err error
 		switch {
@@ -548,16 +547,6 @@ func countTags(ctx context.Context, f *zip.File, max int) (int, error) {
 			return n, nil
 		}
 	}
-}
-
-// binaryPart reports whether a part is a picture or other binary that
-// excelize does not parse as XML.
-func binaryPart(name string) bool {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".bin", ".ico", ".webp":
-		return true
-	}
-	return false
 }
 
 // decoder reads a part's XML, refusing a run of text or a tag longer than
