@@ -519,8 +519,9 @@ var errTooMany = errors.New("too many XML elements")
 // countTags counts the start tags of a part from its bytes, without
 // parsing or holding them: every '<' not followed by '/', '?' or '!'. An
 // XML parser finds no more elements than that, whatever the bytes are. It
-// stops with errTooMany past max (zero is no limit), and with the
-// context's end; a part that cannot be unzipped is excelize's to refuse.
+// stops with errTooMany past max (zero is no limit), at a run of text or
+// a tag longer than MaxMarkup, and with the context's end; a part that
+// cannot be unzipped is excelize's to refuse.
 func countTags(ctx context.Context, f *zip.File, max int) (int, error) {
 	rc, err := f.Open()
 	if err != nil {
@@ -528,7 +529,7 @@ func countTags(ctx context.Context, f *zip.File, max int) (int, error) {
 	}
 	defer rc.Close()
 	buf := make([]byte, 32<<10)
-	n, lt := 0, false
+	n, lt, run := 0, false, 0
 	for {
 		if err := alive(ctx); err != nil {
 			return n, err
@@ -539,6 +540,11 @@ func countTags(ctx context.Context, f *zip.File, max int) (int, error) {
 				n++
 			}
 			lt = b == '<'
+			if b == '<' || b == '>' {
+				run = 0
+			} else if run++; run > MaxMarkup {
+				return n, &LimitError{Limit: "markup", Max: MaxMarkup, Sheet: f.Name}
+			}
 		}
 		if max > 0 && n > max {
 			return n, errTooMany
