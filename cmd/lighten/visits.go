@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/units"
+	"lighten/internal/upload"
 	"lighten/internal/visits"
 )
 
@@ -111,19 +113,48 @@ func allOffices(ctx context.Context, db *store.DB) (map[int64]units.Office, erro
 	}
 }
 
-// readTable reads the rows of a CSV file or of a workbook's first sheet.
-func readTable(path string, data []byte) ([][]string, error) {
+// registerLimits bound an inspector register read from a file, as every
+// upload is bounded: a county's register is a few thousand rows.
+var registerLimits = upload.Limits{File: 8 * upload.MiB, Unzipped: 64 * upload.MiB, Sheet: 32 * upload.MiB,
+	Other: 8 * upload.MiB, Parts: 1000, Elements: 50_000, Strings: 200_000, Text: upload.TextBytes,
+	Rows: 20_000, Columns: 64, Cells: 500_000, Line: 64 << 10}
+
+// readRegisterFile reads a register file of at most registerLimits.File
+// bytes.
+func readRegisterFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, registerLimits.File+1))
+	if err == nil && int64(len(data)) > registerLimits.File {
+		err = &upload.LimitError{Limit: "file", Max: registerLimits.File}
+	}
+	return data, err
+}
+
+// readTable reads the rows of a CSV file or of a workbook's first sheet,
+// within registerLimits, stopping when ctx ends.
+func readTable(ctx context.Context, path string, data []byte) ([][]string, error) {
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, failf("cli.inspectors.not_xlsx", err)
+		wb, err := upload.OpenWorkbook(ctx, data, registerLimits)
+		var nw *upload.NotWorkbook
+		if errors.As(err, &nw) {
+			return nil, failf("cli.inspectors.not_xlsx", nw.Err)
 		}
-		defer f.Close()
-		sheets := f.GetSheetList()
+		if err != nil {
+			return nil, err
+		}
+		defer wb.Close()
+		sheets := wb.Sheets()
 		if len(sheets) == 0 {
 			return nil, failf("cli.inspectors.no_sheet")
 		}
-		rows, err := f.GetRows(sheets[0])
+		rows, err := wb.Rows(ctx, sheets[0], false)
+		if errors.As(err, &nw) {
+			return nil, failf("cli.inspectors.not_xlsx", nw.Err)
+		}
 		if err != nil || len(rows) == 0 {
 			return rows, err
 		}
@@ -136,14 +167,22 @@ func readTable(path string, data []byte) ([][]string, error) {
 		}
 		return rows, nil
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
+	if !utf8.Valid(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))) {
 		return nil, failf("cli.inspectors.not_utf8")
 	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
+	r := upload.NewCSV(ctx, bytes.NewReader(data), registerLimits)
 	r.TrimLeadingSpace = true
-	return r.ReadAll()
+	var rows [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, rec)
+	}
 }
 
 // rowFault is one fault of an imported row: the row (as numbered in the
@@ -335,11 +374,15 @@ func parseInspectors(rows [][]string, t *units.Tree, offices map[int64]units.Off
 }
 
 func inspectorsImport(ctx context.Context, l i18n.Lang, db *store.DB, path string, stdout, stderr io.Writer) error {
-	data, err := os.ReadFile(path)
+	data, err := readRegisterFile(path)
+	var le *upload.LimitError
+	if errors.As(err, &le) {
+		return failf("cli.inspectors.import_error", path, err)
+	}
 	if err != nil {
 		return err
 	}
-	rows, err := readTable(path, data)
+	rows, err := readTable(ctx, path, data)
 	if err != nil {
 		return failf("cli.inspectors.import_error", path, err)
 	}

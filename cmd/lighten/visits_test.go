@@ -212,7 +212,7 @@ func TestInspectorsImportExport(t *testing.T) {
 				t.Fatalf("xlsx export: %v %s", err, out)
 			}
 			data, _ := os.ReadFile(xfile)
-			back, err := readTable(xfile, data)
+			back, err := readTable(t.Context(), xfile, data)
 			if err != nil || !slices.EqualFunc(back, recs, slices.Equal) {
 				t.Fatalf("workbook holds %q, CSV %q (%v)", back, recs, err)
 			}

@@ -261,7 +261,7 @@ func FuzzReadDataValuesJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc string) {
 		var vals []DataValue
 		var err error
-		if a, most := uploadtest.Allocated(func() { vals, err = ReadDataValuesJSON(strings.NewReader(doc)) }), uploadtest.Bound(len(doc), false, 0); a > most {
+		if a, most := uploadtest.Allocated(func() { vals, err = ReadDataValuesJSON(strings.NewReader(doc)) }), uploadtest.Bound(len(doc)); a > most {
 			t.Fatalf("reading %d bytes allocated %d, more than %d", len(doc), a, most)
 		}
 		if err != nil {
@@ -285,7 +285,7 @@ func FuzzReadDataValuesCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc string) {
 		var vals []DataValue
 		var err error
-		if a, most := uploadtest.Allocated(func() { vals, err = ReadDataValuesCSV(strings.NewReader(doc)) }), uploadtest.Bound(len(doc), false, 0); a > most {
+		if a, most := uploadtest.Allocated(func() { vals, err = ReadDataValuesCSV(strings.NewReader(doc)) }), uploadtest.Bound(len(doc)); a > most {
 			t.Fatalf("reading %d bytes allocated %d, more than %d", len(doc), a, most)
 		}
 		if err != nil {

@@ -364,11 +364,12 @@ func FuzzReadDictionary(f *testing.F) {
 	f.Add([]byte("code,name,type,period,owner\nA,甲,text,once,1\n"))
 	f.Add([]byte(strings.Repeat("x,", 5000) + "\n"))
 	f.Add(uploadtest.Bomb(DictionarySheet, 40*uploadtest.MiB))
+	f.Add(dictionaryMarkupBomb())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var rows []DictionaryRow
 		var err error
 		if a, most := uploadtest.Allocated(func() { rows, err = ReadDictionary(bytes.NewReader(data)) }),
-			uploadtest.Bound(len(data), IsXLSX(data), DictionaryLimits.Unzipped); a > most {
+			uploadtest.Bound(len(data)); a > most {
 			t.Fatalf("reading %d bytes allocated %d, more than %d", len(data), a, most)
 		}
 		if err != nil {
@@ -409,11 +410,12 @@ func FuzzReadReportXLSX(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add([]byte("PK\x03\x04"))
 	f.Add(uploadtest.Bomb(ReportSheetName, 20*uploadtest.MiB))
+	f.Add(reportMarkupBomb())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got *FilledSheet
 		var err error
 		if a, most := uploadtest.Allocated(func() { got, err = ReadReportXLSX(bytes.NewReader(data), want) }),
-			uploadtest.Bound(len(data), true, ReportLimits.Unzipped); a > most {
+			uploadtest.Bound(len(data)); a > most {
 			t.Fatalf("reading %d bytes allocated %d, more than %d", len(data), a, most)
 		}
 		if err != nil {

@@ -20,6 +20,19 @@ var (
 			uploadtest.Sheet{Name: checkSheet, Rows: uploadtest.Numbered(1, "report", "1")},
 			uploadtest.Sheet{Name: ReportSheetName, Rows: uploadtest.Repeat(`<row><c t="inlineStr"><is><t>炸弹 bomb</t></is></c></row>`, 200*uploadtest.MiB)})
 	})
+	// The same files as written, with one more shared text entry of a
+	// million empty rich text runs: a few MiB unzipped, hundreds of MiB
+	// for excelize to parse.
+	dictionaryMarkupBomb = sync.OnceValue(func() []byte {
+		var buf bytes.Buffer
+		WriteDictionaryXLSX(&buf, sampleElements)
+		return uploadtest.SharedBomb(buf.Bytes(), 1_000_000, `<r><t></t></r>`)
+	})
+	reportMarkupBomb = sync.OnceValue(func() []byte {
+		var buf bytes.Buffer
+		WriteReportXLSX(&buf, sampleSheet())
+		return uploadtest.SharedBomb(buf.Bytes(), 1_000_000, `<r><t></t></r>`)
+	})
 	hugeHeader = sync.OnceValue(func() []byte { return []byte(strings.Repeat("x,", 1_000_000) + "\n") })
 )
 
@@ -36,6 +49,10 @@ func TestBombsRefused(t *testing.T) {
 			"unzips to too much: at most 32 MiB"},
 		"report workbook": {reportBomb(), func(d []byte) error { _, err := ReadReportXLSX(bytes.NewReader(d), sampleSheet()); return err },
 			"unzips to too much: at most 16 MiB"},
+		"dictionary markup": {dictionaryMarkupBomb(), func(d []byte) error { _, err := ReadDictionary(bytes.NewReader(d)); return err },
+			"The shared text of the workbook is too elaborate: at most 665536 XML elements."},
+		"report markup": {reportMarkupBomb(), func(d []byte) error { _, err := ReadReportXLSX(bytes.NewReader(d), sampleSheet()); return err },
+			"The shared text of the workbook is too elaborate: at most 665536 XML elements."},
 		"element CSV header": {hugeHeader(), func(d []byte) error { _, err := ReadDictionary(bytes.NewReader(d)); return err },
 			"Line 1 has too many columns: at most 256"},
 		"DHIS2 CSV header": {hugeHeader(), func(d []byte) error { _, err := ReadDataValuesCSV(bytes.NewReader(d)); return err },

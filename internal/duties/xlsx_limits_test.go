@@ -30,6 +30,32 @@ func TestDutyBombRefused(t *testing.T) {
 	}
 }
 
+// Duty lists of about 60 KiB with one more shared text entry of a
+// million empty rich text runs, or a cell of a million inline runs, which
+// excelize would take seconds and hundreds of MiB to parse, are refused
+// before it parses them (the runtime's own count, so this test does not
+// run in parallel).
+func TestDutyMarkupBombRefused(t *testing.T) {
+	var buf bytes.Buffer
+	WriteXLSX(&buf, template)
+	for key, data := range map[string][]byte{
+		"upload.limit.shared_elements": uploadtest.SharedBomb(buf.Bytes(), 1_000_000, `<r><t></t></r>`),
+		"upload.limit.entry_elements":  uploadtest.SharedBomb(buf.Bytes(), 1000, `<rPh><t/></rPh>`),
+		"upload.limit.sheet_elements": uploadtest.Workbook(uploadtest.Sheet{Name: "自身职责 Own duties",
+			Rows: uploadtest.Repeat(`<row r="2"><c r="A2" t="inlineStr"><is>`+strings.Repeat(`<r><t></t></r>`, 10_000)+`</is></c></row>`, 20*uploadtest.MiB)}),
+	} {
+		var err error
+		alloc := uploadtest.Allocated(func() { _, err = ReadXLSX(bytes.NewReader(data)) })
+		var se *SheetError
+		if !errors.As(err, &se) || se.Key != key {
+			t.Errorf("%s: %v", key, err)
+		}
+		if alloc > 16*uploadtest.MiB {
+			t.Errorf("%s: refusing a %d KiB bomb allocated %d MiB", key, len(data)>>10, alloc/uploadtest.MiB)
+		}
+	}
+}
+
 // Rows past the limit are refused before they are read; so is a read
 // whose request has ended.
 func TestDutyWorkbookLimits(t *testing.T) {
@@ -58,10 +84,11 @@ func FuzzReadXLSX(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add([]byte("PK\x03\x04"))
 	f.Add(uploadtest.Bomb("自身职责 Own duties", 40*uploadtest.MiB))
+	f.Add(uploadtest.SharedBomb(buf.Bytes(), 1_000_000, `<r><t></t></r>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got []Matter
 		var err error
-		if a, most := uploadtest.Allocated(func() { got, err = ReadXLSX(bytes.NewReader(data)) }), uploadtest.Bound(len(data), true, Limits.Unzipped); a > most {
+		if a, most := uploadtest.Allocated(func() { got, err = ReadXLSX(bytes.NewReader(data)) }), uploadtest.Bound(len(data)); a > most {
 			t.Fatalf("reading %d bytes allocated %d, more than %d", len(data), a, most)
 		}
 		if err != nil {

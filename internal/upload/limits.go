@@ -39,14 +39,44 @@ const (
 	MaxMarkup = 1 << 20
 	// TextBytes is room for Excel's 32,767 characters a cell.
 	TextBytes = 128 << 10
+	// MaxEntryElements bounds the XML elements of one cell of a sheet or
+	// one entry of the shared text (rich text runs, phonetic guides…):
+	// excelize decodes each whole. Thirty formatted runs fit.
+	MaxEntryElements = 256
+	// markupRoom is the XML elements a sheet, or the shared text, may hold
+	// beyond what its cells need: columns, merged cells, validations,
+	// rich text.
+	markupRoom = 1 << 16
 )
+
+// SharedElements is how many XML elements the shared text may hold: three
+// an entry (<si>, <t> and Excel's <phoneticPr>), and room for some rich
+// text. Zero is no limit. excelize parses the shared text an entry at a
+// time, or whole when it is small, so this bounds its heap.
+func (l Limits) SharedElements() int {
+	if l.Strings <= 0 {
+		return 0
+	}
+	return 3*l.Strings + markupRoom
+}
+
+// SheetElements is how many XML elements one worksheet may hold: four a
+// cell (<c>, <f>, <v>, or an inline string's <is> and <t>), two a row, and
+// room for the sheet's columns, merged cells and the like. Zero is no
+// limit.
+func (l Limits) SheetElements() int {
+	if l.Cells <= 0 {
+		return 0
+	}
+	return 4*l.Cells + 2*max(l.Rows, 0) + markupRoom
+}
 
 // MiB is a mebibyte.
 const MiB = 1 << 20
 
 // LimitError says which limit a file goes beyond, and the limit's value.
 type LimitError struct {
-	Limit string // "file", "unzipped", "sheet", "other", "parts", "elements", "strings", "shared_text", "text", "markup", "rows", "columns", "cells", "line", "values"
+	Limit string // "file", "unzipped", "sheet", "other", "parts", "elements", "sheet_elements", "shared_elements", "entry_elements", "cell_elements", "strings", "shared_text", "text", "markup", "rows", "columns", "cells", "line", "values"
 	Max   int64
 	Sheet string // the sheet (or the workbook's part) at fault, if one is
 	Cell  string // the cell at fault, if one is
@@ -74,6 +104,8 @@ func (e *LimitError) Args() []any {
 		return []any{e.Sheet, Size(e.Max)}
 	case "text":
 		return []any{e.Sheet, e.Cell, Size(e.Max)}
+	case "cell_elements":
+		return []any{e.Sheet, e.Cell, e.Max}
 	case "parts":
 		return []any{e.Max}
 	case "line":

@@ -145,6 +145,8 @@ func TestWorkbookLimits(t *testing.T) {
 			_, err := io.WriteString(w, `<row r="1"><c><v>`+strings.Repeat("1", MaxMarkup+1)+`</v></c></row>`)
 			return err
 		}), Limits{}, "markup"},
+		"markup in styles": {uploadtest.WithPart(ok, "xl/styles.xml", `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts><numFmt numFmtId="164" formatCode="`+strings.Repeat("0", MaxMarkup+1)+`"/></numFmts></styleSheet>`),
+			Limits{}, "markup"},
 		"dimension": {sheet(func(w io.Writer) error {
 			_, err := io.WriteString(w, `</sheetData><dimension ref="A1:B99999"/><sheetData>`)
 			return err

@@ -232,7 +232,9 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 		return &LimitError{Limit: limit, Max: int64(max), Sheet: name}
 	}
 	row, col, width, tokens := 0, 0, 0, 0
-	inCell, text := false, 0
+	// A cell is a <c> not inside another, as excelize decodes it: whatever
+	// it holds counts to it.
+	inCell, text, inner, depth, cellDepth := false, 0, 0, 0, 0
 	endRow := func() error {
 		s.Cells += width
 		width = 0
@@ -265,11 +267,23 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 			}
 			continue
 		case xml.EndElement:
-			if t.Name.Local == "c" {
+			if depth--; inCell && depth == cellDepth {
 				inCell = false
 			}
 			continue
 		default:
+			continue
+		}
+		depth++
+		if inCell {
+			// excelize decodes a cell's <is>, <f> and <v> whole.
+			if inner++; inner > MaxEntryElements {
+				ref, _ := excelize.CoordinatesToCellName(max(col, 1), max(row, 1))
+				return nil, &LimitError{Limit: "cell_elements", Max: MaxEntryElements, Sheet: name, Cell: ref}
+			}
+			if se.Name.Local == "f" {
+				s.Formulas[Cell{row, col - 1}] = true
+			}
 			continue
 		}
 		switch se.Name.Local {
@@ -301,7 +315,7 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 			}
 			s.Rows = max(s.Rows, row)
 		case "c":
-			inCell, text = true, 0
+			inCell, text, inner, cellDepth = true, 0, 0, depth-1
 			if c, _, err := excelize.CellNameToCoordinates(attr(se, "r")); err == nil {
 				col = c
 			} else {
@@ -312,8 +326,6 @@ func (w *Workbook) Scan(ctx context.Context, sheet string) (*Scan, error) {
 			}
 			width = max(width, col)
 			s.Columns = max(s.Columns, col)
-		case "f":
-			s.Formulas[Cell{row, col - 1}] = true
 		}
 	}
 	if err := endRow(); err != nil {
@@ -397,68 +409,150 @@ func (w *Workbook) Rows(ctx context.Context, sheet string, raw bool) ([][]string
 	return out, nil
 }
 
-// checkParts holds the parts other than worksheets against the limits
-// before excelize reads them: the shared text's entries and each entry's
-// text, and the XML elements of the others together (excelize parses the
-// styles, the workbook and its relationships whole when it opens them).
+// checkParts holds the parts against the limits before excelize reads
+// them. First the XML elements of every part are counted from its bytes,
+// which costs no memory whatever the part holds: each worksheet's against
+// SheetElements, the shared text's against SharedElements, the others'
+// together against Elements (excelize parses the styles, the workbook and
+// its relationships whole when it opens them). Pictures are counted too:
+// a part's name does not tell what excelize will parse, and the few '<'
+// in a picture's bytes cost little. Then the shared text is
+// read entry by entry, as excelize reads it: its entries, and each entry's
+// text and elements.
 func (w *Workbook) checkParts(ctx context.Context, zr *zip.Reader) error {
 	lim := w.lim
 	elements := 0
+	var shared []*zip.File
 	for _, f := range zr.File {
 		name := partName(f.Name)
-		xmlPart := strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") || strings.HasSuffix(name, ".vml")
-		if !xmlPart || bigPart(f.Name) && name != "xl/sharedstrings.xml" {
-			continue
+		var err error
+		switch {
+		case name == "xl/sharedstrings.xml":
+			shared = append(shared, f)
+			if _, err = countTags(ctx, f, lim.SharedElements()); errors.Is(err, errTooMany) {
+				err = &LimitError{Limit: "shared_elements", Max: int64(lim.SharedElements())}
+			}
+		case bigPart(f.Name):
+			if _, err = countTags(ctx, f, lim.SheetElements()); errors.Is(err, errTooMany) {
+				err = &LimitError{Limit: "sheet_elements", Max: int64(lim.SheetElements()), Sheet: f.Name}
+			}
+		default:
+			left := 0
+			if lim.Elements > 0 {
+				left = max(lim.Elements-elements, 1)
+			}
+			var n int
+			n, err = countTags(ctx, f, left)
+			if elements += n; errors.Is(err, errTooMany) || lim.Elements > 0 && elements > lim.Elements {
+				err = &LimitError{Limit: "elements", Max: int64(lim.Elements)}
+			}
 		}
-		if err := alive(ctx); err != nil {
-			return err
-		}
-		d, rc, err := decoder(f)
 		if err != nil {
 			return err
 		}
-		shared := name == "xl/sharedstrings.xml"
-		strs, text := 0, 0
-		for tokens := 1; err == nil; tokens++ {
-			if tokens%(checkEvery*16) == 0 {
-				if err = alive(ctx); err != nil {
-					rc.Close()
-					return err
-				}
-			}
-			var t xml.Token
-			if t, err = d.RawToken(); err != nil {
-				break
-			}
-			switch t := t.(type) {
-			case xml.StartElement:
-				switch {
-				case !shared:
-					if elements++; lim.Elements > 0 && elements > lim.Elements {
-						err = &LimitError{Limit: "elements", Max: int64(lim.Elements)}
-					}
-				case t.Name.Local == "si":
-					text = 0
-					if strs++; lim.Strings > 0 && strs > lim.Strings {
-						err = &LimitError{Limit: "strings", Max: int64(lim.Strings)}
-					}
-				}
-			case xml.CharData:
-				if text += len(t); shared && lim.Text > 0 && text > lim.Text {
-					err = &LimitError{Limit: "shared_text", Max: int64(lim.Text)}
-				}
+	}
+	for _, f := range shared {
+		if err := w.checkShared(ctx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkShared reads the shared text entry by entry, as excelize does, and
+// holds its entries, and each entry's text and elements, against the
+// limits.
+func (w *Workbook) checkShared(ctx context.Context, f *zip.File) error {
+	lim := w.lim
+	d, rc, err := decoder(f)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	// An entry is an <si> not inside another, as excelize decodes it whole:
+	// whatever it holds, another <si> included, counts to it.
+	strs, text, inner, depth, entry := 0, 0, 0, 0, -1
+	for tokens := 1; ; tokens++ {
+		if tokens%(checkEvery*16) == 0 {
+			if err := alive(ctx); err != nil {
+				return err
 			}
 		}
-		rc.Close()
-		if err != io.EOF {
+		t, err := d.RawToken()
+		if err != nil {
 			// A part that is not XML is excelize's to refuse, if it reads it.
 			var le *LimitError
 			if errors.As(err, &le) {
 				return le
 			}
+			return nil
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			switch {
+			case entry >= 0:
+				if inner++; inner > MaxEntryElements {
+					return &LimitError{Limit: "entry_elements", Max: MaxEntryElements}
+				}
+			case t.Name.Local == "si":
+				text, inner, entry = 0, 0, depth
+				if strs++; lim.Strings > 0 && strs > lim.Strings {
+					return &LimitError{Limit: "strings", Max: int64(lim.Strings)}
+				}
+			}
+			depth++
+		case xml.EndElement:
+			if depth--; depth == entry {
+				entry = -1
+			}
+		case xml.CharData:
+			if text += len(t); lim.Text > 0 && text > lim.Text {
+				return &LimitError{Limit: "shared_text", Max: int64(lim.Text)}
+			}
 		}
 	}
-	return nil
+}
+
+// errTooMany is a part with more start tags than it may have.
+var errTooMany = errors.New("too many XML elements")
+
+// countTags counts the start tags of a part from its bytes, without
+// parsing or holding them: every '<' not followed by '/', '?' or '!'. An
+// XML parser finds no more elements than that, whatever the bytes are. It
+// stops with errTooMany past max (zero is no limit), at a run of text or
+// a tag longer than MaxMarkup, and with the context's end; a part that
+// cannot be unzipped is excelize's to refuse.
+func countTags(ctx context.Context, f *zip.File, max int) (int, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return 0, nil
+	}
+	defer rc.Close()
+	buf := make([]byte, 32<<10)
+	n, lt, run := 0, false, 0
+	for {
+		if err := alive(ctx); err != nil {
+			return n, err
+		}
+		k, err := rc.Read(buf)
+		for _, b := range buf[:k] {
+			if lt && b != '/' && b != '?' && b != '!' {
+				n++
+			}
+			lt = b == '<'
+			if b == '<' || b == '>' {
+				run = 0
+			} else if run++; run > MaxMarkup {
+				return n, &LimitError{Limit: "markup", Max: MaxMarkup, Sheet: f.Name}
+			}
+		}
+		if max > 0 && n > max {
+			return n, errTooMany
+		}
+		if err != nil {
+			return n, nil
+		}
+	}
 }
 
 // decoder reads a part's XML, refusing a run of text or a tag longer than

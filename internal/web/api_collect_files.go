@@ -24,6 +24,7 @@ import (
 	"lighten/internal/i18n"
 	"lighten/internal/store"
 	"lighten/internal/units"
+	upl "lighten/internal/upload"
 )
 
 // Files in and out for collect-once: the dictionary as Excel and CSV, a
@@ -117,17 +118,34 @@ func writeFaults(w http.ResponseWriter, err error, status int, e *Error) error {
 	return nil
 }
 
+// Room in a multipart upload for what is not the file: the other parts
+// (each of at most maxFormPart bytes), their headers and boundaries.
+const (
+	maxFormPart  = 4 << 10
+	formOverhead = 64 << 10
+)
+
 // readUpload reads an uploaded file of at most limit bytes: the body
 // itself, the part "file" of a multipart form (what a browser sends), or a
-// JSON string in base64 (for clients that speak only JSON).
+// JSON string in base64 (for clients that speak only JSON). A form's whole
+// body is capped at the file's limit and a little more, and its other
+// parts at a few KiB each.
 func readUpload(r *http.Request, limit int64) ([]byte, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	tooLarge := errorf(CodeTooLarge, "error.too_large", limit)
 	switch ct {
 	case "multipart/form-data":
+		r.Body = http.MaxBytesReader(nil, r.Body, limit+formOverhead)
 		mr, err := r.MultipartReader()
 		if err != nil {
 			return nil, invalid("file", "error.upload", err.Error())
+		}
+		failed := func(err error) error {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return tooLarge
+			}
+			return invalid("file", "error.upload", err.Error())
 		}
 		for {
 			p, err := mr.NextPart()
@@ -135,14 +153,23 @@ func readUpload(r *http.Request, limit int64) ([]byte, error) {
 				return nil, invalid("file", "error.required", "file")
 			}
 			if err != nil {
-				return nil, invalid("file", "error.upload", err.Error())
+				return nil, failed(err)
 			}
-			if p.FormName() != "file" {
+			if name := p.FormName(); name != "file" {
+				n, err := io.Copy(io.Discard, io.LimitReader(p, maxFormPart+1))
+				if err != nil {
+					return nil, failed(err)
+				}
+				if n > maxFormPart {
+					e := errorf(CodeTooLarge, "upload.form_part_too_large", name, upl.Size(maxFormPart))
+					e.Field = name
+					return nil, e
+				}
 				continue
 			}
 			data, err := io.ReadAll(io.LimitReader(p, limit+1))
 			if err != nil {
-				return nil, invalid("file", "error.upload", err.Error())
+				return nil, failed(err)
 			}
 			if int64(len(data)) > limit {
 				return nil, tooLarge

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 )
 
 // Sheet is one sheet of a workbook: its name and its XML, written by Rows
@@ -133,30 +134,57 @@ func Allocated(fn func()) uint64 {
 // MiB is a mebibyte.
 const MiB = 1 << 20
 
-// Bound is what reading an input of n bytes may allocate: a constant, and
-// a multiple of what the input can unzip to (deflate inflates at most
-// 1032 times; a CSV file not at all), capped by the limit on unzipped
-// bytes. Allocation counts garbage too, so it bounds the heap's growth
-// from above.
-func Bound(n int, zipped bool, unzipped int64) uint64 {
-	in := uint64(n)
-	if zipped {
-		in *= 1032
-		if unzipped > 0 {
-			in = min(in, uint64(unzipped))
-		}
-	}
-	return 64*MiB + 64*in
-}
+// Bound is what reading an input of n bytes may allocate: a constant and
+// a small multiple of the input, whatever it unzips to. A workbook's
+// elements are counted from its bytes before it is parsed, and a bomb is
+// refused then, so what a workbook may make the reader hold is no longer
+// a multiple of what it unzips to. Allocation counts garbage too, so it
+// bounds the heap's growth from above.
+func Bound(n int) uint64 { return 64*MiB + 64*uint64(n) }
 
 // WithPart copies a workbook with one more part (or a part replaced).
 func WithPart(data []byte, name, content string) []byte {
+	return WithPartFunc(data, name, func(w io.Writer) { io.WriteString(w, content) })
+}
+
+// SharedBomb copies a workbook with one more entry in its shared text
+// (made if there is none): the entry made of unit n times, such as an
+// empty rich text run, <r><t></t></r>. It unzips to a few MiB and costs
+// excelize hundreds of bytes a unit.
+func SharedBomb(data []byte, n int, unit string) []byte {
+	head := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == "xl/sharedStrings.xml" {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			head = strings.TrimSuffix(strings.TrimSpace(string(b)), "</sst>")
+		}
+	}
+	return WithPartFunc(data, "xl/sharedStrings.xml", func(w io.Writer) {
+		io.WriteString(w, head+"<si>")
+		Repeat(unit, int64(n*len(unit)))(w)
+		io.WriteString(w, "</si></sst>")
+	})
+}
+
+// WithPartFunc copies a workbook with one more part (or a part replaced),
+// written by write, deflated at the best compression.
+func WithPartFunc(data []byte, name string, write func(io.Writer)) []byte {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		panic(err)
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
 	for _, f := range zr.File {
 		if f.Name == name {
 			continue
@@ -167,7 +195,9 @@ func WithPart(data []byte, name, content string) []byte {
 		rc.Close()
 	}
 	w, _ := zw.Create(name)
-	io.WriteString(w, content)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	write(bw)
+	bw.Flush()
 	if err := zw.Close(); err != nil {
 		panic(err)
 	}
