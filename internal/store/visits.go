@@ -2006,11 +2006,36 @@ func (tx *Tx) SaveFieldRecord(ctx context.Context, r *visits.FieldRecord, done b
 	if err := r.Validate(v); err != nil {
 		return err
 	}
-	var elements []string
-	for _, c := range r.Claims {
-		if c.Element != "" {
-			elements = append(elements, c.Element)
+	// A claim compares what is seen with what the unit reported of an
+	// element its items' checklists name, approved with the plan: no
+	// other element's values are read for the team (the readers rule of
+	// the dictionary stays whole).
+	named := map[string]bool{}
+	for _, iv := range v.Items {
+		var raw string
+		if err := tx.queryRow(ctx, `SELECT checklist FROM plan_items WHERE code = $1`, iv.Item).Scan(&raw); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			return fmt.Errorf("read checklist of %s: %w", iv.Item, err)
 		}
+		var lines []visits.CheckItem
+		json.Unmarshal([]byte(raw), &lines)
+		for _, l := range lines {
+			if l.Element != "" {
+				named[l.Element] = true
+			}
+		}
+	}
+	var elements []string
+	for i, c := range r.Claims {
+		if c.Element == "" {
+			continue
+		}
+		if !named[c.Element] {
+			return invalid("claims["+strconv.Itoa(i)+"].element", "store.visits.claim_element", i+1, c.Element)
+		}
+		elements = append(elements, c.Element)
 	}
 	reported, err := tx.reportedValues(ctx, v.Unit, v.Day, elements)
 	if err != nil {
@@ -2200,6 +2225,10 @@ func (db *DB) VisitPhotos(ctx context.Context, visit int64) ([]visits.Photo, err
 	return out, rows.Err()
 }
 
+// MaxPhotosPerVisit bounds a visit's photos (each at most MaxPhotoBytes),
+// so that one visit cannot fill the database.
+const MaxPhotosPerVisit = 200
+
 // AddPhoto stores a photo of a started visit with its SHA-256; like the
 // field record, only while the visit is open (openForRecord).
 func (tx *Tx) AddPhoto(ctx context.Context, visit int64, name, typ string, taken time.Time, data []byte) (visits.Photo, error) {
@@ -2220,6 +2249,13 @@ func (tx *Tx) AddPhoto(ctx context.Context, visit int64, name, typ string, taken
 	}
 	if p.Name == "" {
 		p.Name = "photo"
+	}
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM photos WHERE visit_id = $1`, v.ID).Scan(&n); err != nil {
+		return p, fmt.Errorf("count photos: %w", err)
+	}
+	if n >= MaxPhotosPerVisit {
+		return p, invalid("photo", "store.visits.photo_count", MaxPhotosPerVisit)
 	}
 	sum := sha256.Sum256(data)
 	p.SHA256 = hex.EncodeToString(sum[:])

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"lighten/internal/collect"
+	"lighten/internal/store"
+	"lighten/internal/store/storetest"
+	"lighten/internal/visits"
+)
+
+// TestClaimsOnlyOfChecklistElements: a team's claim compares what it sees
+// with what the unit reported of an element its checklist names. A claim
+// naming any other element — one whose readers are another office — is
+// refused and reads no value.
+func TestClaimsOnlyOfChecklistElements(t *testing.T) {
+	for _, kind := range storetest.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			e := newVisitEnv(t, kind)
+			f := e.f
+			ctx := context.Background()
+			other := f.office("430922", "卫健局")
+			secret := collect.Element{Code: "SECRET", Name: "门诊人次", Type: collect.Integer, Period: collect.Year, ValidDays: 365,
+				Owner: other.ID, Readers: []int64{other.ID}, Status: collect.Approved}
+			if err := f.db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.SaveElement(ctx, &secret) }); err != nil {
+				t.Fatal(err)
+			}
+			id := itoa64(e.visit.ID)
+			*e.now = visitDay(e.visit.Day)
+			if status, body := f.do("POST", "/api/v1/visits/"+id+"/start", e.tokens[e.leader], nil); status != 200 {
+				t.Fatalf("start: %d %s", status, body)
+			}
+			b := fieldBody()
+			b.Checks[0].Item = e.visit.Items[0].Item
+			b.Claims = []visits.Claim{{Element: "SECRET", Label: "门诊人次", Claimed: "1", Seen: "2"}}
+			status, body := f.do("PUT", "/api/v1/visits/"+id+"/record", e.tokens[e.member], b)
+			if status != 400 || !strings.Contains(string(body), `"field":"claims[0].element"`) || !strings.Contains(string(body), "SECRET") {
+				t.Fatalf("a claim of an element no checklist names: %d %s", status, body)
+			}
+			// The checklist's own element is compared as before.
+			b.Claims = []visits.Claim{{Element: "HH", Label: "户数", Claimed: "320", Seen: "300"}}
+			if status, body := f.do("PUT", "/api/v1/visits/"+id+"/record", e.tokens[e.member], b); status != 200 {
+				t.Fatalf("a claim of the checklist's element: %d %s", status, body)
+			}
+		})
+	}
+}
+
+// TestPhotosPerVisitBounded: a visit keeps at most MaxPhotosPerVisit
+// photos; one more is refused, saying so.
+func TestPhotosPerVisitBounded(t *testing.T) {
+	t.Parallel()
+	e := newVisitEnv(t, store.SQLite)
+	f := e.f
+	id := itoa64(e.visit.ID)
+	*e.now = visitDay(e.visit.Day)
+	if status, body := f.do("POST", "/api/v1/visits/"+id+"/start", e.tokens[e.leader], nil); status != 200 {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	jpeg := gpsJPEG(t)
+	for i := 0; i < store.MaxPhotosPerVisit; i++ {
+		if status, _, body := upload(t, f, "/api/v1/visits/"+id+"/photos", e.tokens[e.member], "p.jpg", jpeg); status != 201 {
+			t.Fatalf("photo %d: %d %s", i, status, body)
+		}
+	}
+	status, _, body := upload(t, f, "/api/v1/visits/"+id+"/photos", e.tokens[e.member], "p.jpg", jpeg)
+	if status != 400 || !strings.Contains(body, "at most 200 photos") {
+		t.Fatalf("one photo too many: %d %s", status, body)
+	}
+}
