@@ -74,6 +74,11 @@ func (db *DB) DecideDemand(ctx context.Context, actor Actor, id int64, admit boo
 			if res, err = gate.Run(env, &rec.Demand, tx.Now); err != nil {
 				return err
 			}
+			// A read of the environment that failed is an error, never a
+			// smaller estimate written to the ledger.
+			if err := env.Err(); err != nil {
+				return err
+			}
 			return tx.Decide(ctx, rec, true, reason, res.PerUnit, res.Units)
 		}
 		return tx.Decide(ctx, rec, false, reason, nil, nil)
