@@ -179,6 +179,12 @@ func cmdAudit(ctx context.Context, l i18n.Lang, args []string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
+	return verifyChain(ctx, l, db, stdout)
+}
+
+// verifyChain checks the audit chain from its first record and says how it
+// stands: intact with its count, or broken at the record named.
+func verifyChain(ctx context.Context, l i18n.Lang, db *store.DB, stdout io.Writer) error {
 	n, err := db.VerifyAudit(ctx)
 	var br *audit.Break
 	if errors.As(err, &br) {

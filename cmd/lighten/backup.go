@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"lighten/internal/audit"
 	"lighten/internal/i18n"
 	"lighten/internal/store"
 )
@@ -96,16 +95,9 @@ func verify(ctx context.Context, l i18n.Lang, dsn string, stdout io.Writer) erro
 	if have != know {
 		return failf("cli.verify.schema_differs", have, know)
 	}
-	n, err := db.VerifyAudit(ctx)
-	var br *audit.Break
-	if errors.As(err, &br) {
-		say(stdout, l, "cli.audit.broken", br.Seq, br.Reason, n)
-		return failf("cli.audit.broken_error", br.Seq)
-	}
-	if err != nil {
+	if err := verifyChain(ctx, l, db, stdout); err != nil {
 		return err
 	}
-	say(stdout, l, "cli.audit.intact", n)
 	counts, err := db.Counts(ctx)
 	if err != nil {
 		return err

@@ -100,19 +100,7 @@ func TestBackupUnderLoadRestoreVerify(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer restored.Close()
-			have := map[string]bool{}
-			for off := 0; ; off += 500 {
-				page, _, err := restored.ListOffices(ctx, store.ListQuery{Scopes: []string{""}, Offset: off, Limit: 500})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, o := range page {
-					have[o.Name] = true
-				}
-				if len(page) < 500 {
-					break
-				}
-			}
+			have := officeNames(t, restored)
 			for _, name := range before {
 				if !have[name] {
 					t.Fatalf("acknowledged before the backup, missing after the restore: %s (%d restored, %d acknowledged before)", name, len(have), len(before))
@@ -203,5 +191,23 @@ func TestUserUnlock(t *testing.T) {
 	}
 	if out, err := runCmd(t, "", "user", "unlock", "--db", dsn, "--login", "nobody"); err == nil || !strings.Contains(out, "nobody signs in as") {
 		t.Fatalf("unlock of nobody: %q %v", out, err)
+	}
+}
+
+// officeNames are the names of every office of a database.
+func officeNames(t *testing.T, db *store.DB) map[string]bool {
+	t.Helper()
+	have := map[string]bool{}
+	for off := 0; ; off += 500 {
+		page, _, err := db.ListOffices(context.Background(), store.ListQuery{Scopes: []string{""}, Offset: off, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page {
+			have[o.Name] = true
+		}
+		if len(page) < 500 {
+			return have
+		}
 	}
 }

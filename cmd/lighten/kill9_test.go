@@ -88,19 +88,7 @@ func TestKill9(t *testing.T) {
 				t.Fatalf("open after the kills: %v", err)
 			}
 			defer db.Close()
-			have := map[string]bool{}
-			for off := 0; ; off += 500 {
-				page, _, err := db.ListOffices(ctx, store.ListQuery{Scopes: []string{""}, Offset: off, Limit: 500})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, o := range page {
-					have[o.Name] = true
-				}
-				if len(page) < 500 {
-					break
-				}
-			}
+			have := officeNames(t, db)
 			for _, name := range acked {
 				if !have[name] {
 					t.Fatalf("acknowledged and lost: %s (%d acknowledged, %d stored)", name, len(acked), len(have))
