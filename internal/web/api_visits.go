@@ -1174,6 +1174,31 @@ func (s *Server) apiMyVisits(w http.ResponseWriter, r *http.Request, c *Ctx) err
 	return nil
 }
 
+// orderForToday puts the day's work first, as a phone shows it: today's
+// visits and those started, then the coming ones soonest first, then the
+// past ones, latest first.
+func orderForToday(vs []VisitView, today calendar.Date) {
+	group := func(v VisitView) int {
+		switch {
+		case v.Day == today || v.Status == visits.Started:
+			return 0
+		case v.Day.After(today):
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(vs, func(a, b VisitView) int {
+		ga, gb := group(a), group(b)
+		if ga != gb {
+			return ga - gb
+		}
+		if ga == 2 {
+			return b.Day.Compare(a.Day)
+		}
+		return a.Day.Compare(b.Day)
+	})
+}
+
 func (s *Server) myVisits(ctx context.Context, c *Ctx) (*MyVisits, error) {
 	in, err := s.inspectorMe(ctx, c)
 	if err != nil {
@@ -1192,6 +1217,7 @@ func (s *Server) myVisits(ctx context.Context, c *Ctx) (*MyVisits, error) {
 		}
 		out.Visits = append(out.Visits, v)
 	}
+	orderForToday(out.Visits, today)
 	// The leader has now been shown these days: a run that moves one
 	// of these visits tells the team.
 	if err := s.db.MarkVisitsShown(ctx, in.Number, list); err != nil {

@@ -316,7 +316,8 @@ func TestUIVisitDay(t *testing.T) {
 		t.Fatalf("reveal: %d %s", st, b)
 	}
 	r = pub.get(results)
-	uiMust(t, r, http.StatusOK, "Published results: "+visitPlanTitle, e.targetName(), "应急预案未上墙", `href="/draws/`+itoa(e.draw.ID)+`"`)
+	uiMust(t, r, http.StatusOK, "Published results: "+visitPlanTitle, e.targetName(), "应急预案未上墙", `href="/draws/`+itoa(e.draw.ID)+`"`,
+		`<table class="stats stack">`, `data-label="Findings"`) // a card a row on a phone
 	st, b = f.do("GET", "/api/v1"+results, "", nil)
 	res := decodeJSON[PlanResults](t, b)
 	if st != 200 || len(res.Items) != 1 || len(res.Items[0].Visits) != 1 || res.Items[0].Visits[0].Unit != e.visit.Unit ||

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"lighten/internal/calendar"
 	"lighten/internal/collect"
 	"lighten/internal/store"
 	"lighten/internal/store/storetest"
@@ -69,5 +71,28 @@ func TestPhotosPerVisitBounded(t *testing.T) {
 	status, _, body := upload(t, f, "/api/v1/visits/"+id+"/photos", e.tokens[e.member], "p.jpg", jpeg)
 	if status != 400 || !strings.Contains(body, "at most 200 photos") {
 		t.Fatalf("one photo too many: %d %s", status, body)
+	}
+}
+
+// TestVisitsTodayFirst: an inspector's list starts with the day's work,
+// whatever came before it.
+func TestVisitsTodayFirst(t *testing.T) {
+	t.Parallel()
+	today := calendar.NewDate(2026, 6, 10)
+	vs := []VisitView{
+		{ID: 1, Day: calendar.NewDate(2026, 6, 1), Status: visits.Done},
+		{ID: 2, Day: calendar.NewDate(2026, 6, 3), Status: visits.Done},
+		{ID: 3, Day: calendar.NewDate(2026, 6, 20), Status: visits.Planned},
+		{ID: 4, Day: today, Status: visits.Planned},
+		{ID: 5, Day: calendar.NewDate(2026, 6, 12), Status: visits.Planned},
+		{ID: 6, Day: calendar.NewDate(2026, 6, 9), Status: visits.Started},
+	}
+	orderForToday(vs, today)
+	var got []int64
+	for _, v := range vs {
+		got = append(got, v.ID)
+	}
+	if want := []int64{6, 4, 5, 3, 2, 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("order %v, want %v", got, want)
 	}
 }
