@@ -25,15 +25,17 @@ func Unavailable(err error) bool {
 		// located faults before they reach here.
 		return true
 	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		// Class 08 is "connection exception"; 57P01–57P03 the server
-		// shutting down or starting up.
-		return len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03")
-	}
+	// A connection that could not be made, whatever the server said
+	// (too many clients, starting up): not the request's fault.
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
 		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08 is "connection exception"; 53300 too many
+		// connections; 57P01–57P03 the server shutting down or starting.
+		return len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code == "53300" || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03")
 	}
 	var ne *net.OpError
 	return errors.As(err, &ne)

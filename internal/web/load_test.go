@@ -304,7 +304,7 @@ func TestSubmissionsBeyondTheLimitAreBusy(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			dsn := storetest.DSN(t, kind)
-			db, err := store.Open(context.Background(), dsn, store.Options{LockTimeout: loadDeadline})
+			db, err := store.Open(context.Background(), dsn, store.Options{LockTimeout: loadDeadline, Writers: storetest.TestConns, Readers: storetest.TestConns})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -412,7 +412,7 @@ func TestSubmissionPastItsDeadlineIsBusy(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
 			dsn := storetest.DSN(t, kind)
-			db, err := store.Open(context.Background(), dsn, store.Options{LockTimeout: loadDeadline})
+			db, err := store.Open(context.Background(), dsn, store.Options{LockTimeout: loadDeadline, Writers: storetest.TestConns, Readers: storetest.TestConns})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -63,7 +63,7 @@ func newCluster(t *testing.T, n int, start time.Time, us []units.Unit) *cluster 
 	dsn := storetest.DSN(t, store.Postgres)
 	c := &cluster{t: t, clock: &testClock{now: start}}
 	for i := 0; i < n; i++ {
-		db, err := store.Open(context.Background(), dsn, store.Options{Now: c.clock.Now})
+		db, err := store.Open(context.Background(), dsn, store.Options{Now: c.clock.Now, Writers: storetest.TestConns, Readers: storetest.TestConns})
 		if err != nil {
 			t.Fatalf("open server %d: %v", i, err)
 		}

@@ -31,6 +31,10 @@ func PostgresURL() string {
 	return DefaultPostgres
 }
 
+// TestConns is how many connections of each kind (transactions, reads) a
+// test's PostgreSQL database keeps unless the test says otherwise.
+const TestConns = 4
+
 // Kinds lists the dialects the suite runs on.
 var Kinds = []store.Dialect{store.SQLite, store.Postgres}
 
@@ -47,6 +51,15 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // Open makes a fresh database of kind k, closed and removed when t ends.
 func Open(t testing.TB, k store.Dialect, opt store.Options) *store.DB {
 	t.Helper()
+	// Many tests run at once on one server of max_connections 100: a test
+	// database keeps a few connections of each kind unless the test asks
+	// for more (a server keeps 16 of each).
+	if opt.Writers == 0 {
+		opt.Writers = TestConns
+	}
+	if opt.Readers == 0 && k == store.Postgres {
+		opt.Readers = TestConns
+	}
 	dsn := DSN(t, k)
 	db, err := store.Open(context.Background(), dsn, opt)
 	if err != nil {
