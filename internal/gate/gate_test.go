@@ -320,6 +320,15 @@ func TestMeetingRules(t *testing.T) {
 			}
 		})
 	}
+	// A meeting has a start, not a due date: the finding says so.
+	soon := goodMeeting()
+	soon.Start, soon.End = at("2026-04-14", "09:00"), at("2026-04-14", "10:00")
+	for _, f := range run(t, newEnv(), soon).Findings {
+		if f.Rule == "lead.time" && (!strings.Contains(f.Message.ZH, "会议开始时间") || strings.Contains(f.Message.EN, "due") ||
+			!strings.Contains(f.Fix.EN, "Hold the meeting")) {
+			t.Fatalf("the meeting's lead time finding: %+v", f)
+		}
+	}
 	// The official make-up working day (a Saturday here) is a working day.
 	d := goodMeeting()
 	d.Start, d.End = at("2026-05-09", "09:00"), at("2026-05-09", "10:00")

@@ -128,7 +128,11 @@ func leadTime(c *Check) {
 		return
 	}
 	earliest := addWorkdays(cal, c.Now, need)
-	c.Add(finding("lead.time", c.urgent(), "short", []any{day(when), have, need}, []any{day(earliest)}, map[string]int{id: need}))
+	key := "short"
+	if c.D.Kind == Meeting {
+		key = "short_meeting" // a meeting has a start, not a due date
+	}
+	c.Add(finding("lead.time", c.urgent(), key, []any{day(when), have, need}, []any{day(earliest)}, map[string]int{id: need}))
 }
 
 func restDays(c *Check) {

@@ -53,6 +53,12 @@ var planStatusKeys = map[string]string{
 	"approved": "ui.visits.plan.status.approved", "refused": "ui.visits.plan.status.refused",
 }
 
+// planVerdictKeys say what the gate's check of a plan would do: a dry run
+// decides nothing, and must not read as a decision.
+var planVerdictKeys = map[string]string{
+	"approved": "ui.visits.plan.verdict.approved", "review": "ui.visits.plan.verdict.review", "refused": "ui.visits.plan.verdict.refused",
+}
+
 var planStatusClass = map[visits.PlanStatus]string{
 	visits.PlanDraft: "", visits.PlanReview: "review", visits.PlanApproved: "ok", visits.PlanRefused: "block",
 }
@@ -315,7 +321,7 @@ func (s *Server) uiPlan(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		// What the gate finds in the plan now, for the burden office to weigh.
 		if res, err := s.db.CheckPlan(r.Context(), p.ID); err == nil {
 			v.Findings = findingViews(c, res.Findings())
-			v.Verdict = label(c, planStatusKeys, string(res.Verdict))
+			v.Verdict = label(c, planVerdictKeys, string(res.Verdict))
 		}
 	}
 	switch r.URL.Query().Get("done") {
@@ -478,7 +484,7 @@ func (s *Server) planAgain(w http.ResponseWriter, r *http.Request, c *Ctx, p *vi
 	}
 	if res != nil {
 		v.Findings = findingViews(c, res.Findings())
-		v.Verdict = label(c, planStatusKeys, string(res.Verdict))
+		v.Verdict = label(c, planVerdictKeys, string(res.Verdict))
 	}
 	return s.page(w, r, c, status, "plan", c.T("ui.visits.plan.title", p.Title), v)
 }

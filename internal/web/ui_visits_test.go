@@ -100,7 +100,8 @@ func TestUIPlans(t *testing.T) {
 	}
 	// The gate's dry run shows its findings on the page.
 	r = c.post(page+"/submit", url.Values{"dry": {"1"}})
-	uiMust(t, r, http.StatusOK, "The gate&#39;s findings")
+	uiMust(t, r, http.StatusOK, "The gate&#39;s findings", "Under the rules in force, the gate would")
+	uiMustNot(t, r, "<strong>Approved</strong>", "<strong>In review</strong>") // a dry run decides nothing
 	// Another office's issuer sees neither form nor plan.
 	f.issuerIn("nongye", "430922")
 	o := f.uiClient("en")
