@@ -185,6 +185,9 @@ func (tx *Tx) Revoke(ctx context.Context, p units.Person, g units.Grant) error {
 type PasswordChange struct {
 	SessionsEnded int64 `json:"sessions_ended"`
 	TokensRevoked int64 `json:"tokens_revoked"`
+	// FeedsEnded counts the iCal feeds of the person's register entries
+	// ended with the tokens: a feed's address is a secret too.
+	FeedsEnded int64 `json:"feeds_ended"`
 }
 
 // SetPassword replaces a person's password hash. Every session of the person
@@ -207,9 +210,23 @@ func (tx *Tx) SetPassword(ctx context.Context, p units.Person, hash string, keep
 			return out, fmt.Errorf("revoke tokens: %w", err)
 		}
 		out.TokensRevoked, _ = res.RowsAffected()
+		if out.FeedsEnded, err = tx.endFeeds(ctx, p.ID); err != nil {
+			return out, err
+		}
 	}
 	return out, tx.Audit(ctx, audit.Record{Action: "person.password", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10), UnitCode: p.UnitCode,
 		After: audit.JSON(out)})
+}
+
+// endFeeds ends the iCal feeds of a person's register entries: a new
+// address must be asked for.
+func (tx *Tx) endFeeds(ctx context.Context, person int64) (int64, error) {
+	res, err := tx.exec(ctx, `UPDATE inspectors SET calendar_digest = NULL WHERE person_id = $1 AND calendar_digest IS NOT NULL`, person)
+	if err != nil {
+		return 0, fmt.Errorf("end calendar feeds: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }
 
 // SetDisabled disables or re-enables a person; disabling ends their sessions
@@ -224,6 +241,9 @@ func (tx *Tx) SetDisabled(ctx context.Context, p units.Person, disabled bool, re
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE api_tokens SET revoked = $1 WHERE person_id = $2 AND revoked IS NULL`, tx.Now, p.ID); err != nil {
+			return err
+		}
+		if _, err := tx.endFeeds(ctx, p.ID); err != nil {
 			return err
 		}
 	}

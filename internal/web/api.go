@@ -119,6 +119,7 @@ type PasswordBody struct {
 type PasswordChanged struct {
 	SessionsEnded int64     `json:"sessions_ended"`
 	TokensRevoked int64     `json:"tokens_revoked"`
+	FeedsEnded    int64     `json:"feeds_ended"` // iCal feeds of the person's register entries
 	Message       i18n.Text `json:"message"`
 }
 
@@ -127,7 +128,11 @@ func passwordChanged(c store.PasswordChange) PasswordChanged {
 	if c.TokensRevoked == 0 {
 		key = "people.password.done_no_tokens"
 	}
-	return PasswordChanged{SessionsEnded: c.SessionsEnded, TokensRevoked: c.TokensRevoked, Message: i18n.Both(key, c.TokensRevoked)}
+	msg := i18n.Both(key, c.TokensRevoked)
+	if c.FeedsEnded > 0 {
+		msg = i18n.Both("people.password.feeds_ended", msg, c.FeedsEnded)
+	}
+	return PasswordChanged{SessionsEnded: c.SessionsEnded, TokensRevoked: c.TokensRevoked, FeedsEnded: c.FeedsEnded, Message: msg}
 }
 
 // Unlocked is the answer to clearing a person's sign-in lock.

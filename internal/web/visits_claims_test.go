@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -94,5 +95,33 @@ func TestVisitsTodayFirst(t *testing.T) {
 	}
 	if want := []int64{6, 4, 5, 3, 2, 1}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+// TestPasswordChangeEndsTheCalendarFeed: an inspector's iCal address is a
+// secret like a token; changing the password ends it with the tokens.
+func TestPasswordChangeEndsTheCalendarFeed(t *testing.T) {
+	t.Parallel()
+	e := newVisitEnv(t, store.SQLite)
+	f := e.f
+	status, body := f.do("POST", "/api/v1/me/calendar", e.tokens[e.leader], nil)
+	if status != 200 && status != 201 {
+		t.Fatalf("feed: %d %s", status, body)
+	}
+	var feed struct {
+		URL string `json:"url"`
+	}
+	if err := json.Unmarshal(body, &feed); err != nil || feed.URL == "" {
+		t.Fatalf("feed: %s %v", body, err)
+	}
+	if status, _ := f.do("GET", feed.URL, "", nil); status != 200 {
+		t.Fatalf("the feed before: %d", status)
+	}
+	if status, body := f.do("POST", "/api/v1/me/password", e.tokens[e.leader], PasswordBody{Current: fixturePassword, Password: "a new long password"}); status != 200 ||
+		!strings.Contains(string(body), `"feeds_ended":1`) {
+		t.Fatalf("password: %d %s", status, body)
+	}
+	if status, _ := f.do("GET", feed.URL, "", nil); status != 404 {
+		t.Fatalf("the feed after the password changed: %d", status)
 	}
 }
