@@ -60,10 +60,15 @@ type loadStats struct {
 	errs    map[string]int64
 	hangs   map[string]int64
 	firstEr map[string]string
+	// answers in the first and the last quarter of the run, to see work
+	// growing slower as the run fills the database
+	early, late map[string][]time.Duration
+	start, stop time.Time
 }
 
 func newLoadStats() *loadStats {
-	return &loadStats{lat: map[string][]time.Duration{}, busy: map[string]int64{}, errs: map[string]int64{}, hangs: map[string]int64{}, firstEr: map[string]string{}}
+	return &loadStats{lat: map[string][]time.Duration{}, busy: map[string]int64{}, errs: map[string]int64{}, hangs: map[string]int64{}, firstEr: map[string]string{},
+		early: map[string][]time.Duration{}, late: map[string][]time.Duration{}}
 }
 
 func (s *loadStats) add(class string, d time.Duration, status int, body []byte, err error) {
@@ -87,6 +92,14 @@ func (s *loadStats) add(class string, d time.Duration, status int, body []byte, 
 		}
 	default:
 		s.lat[class] = append(s.lat[class], d)
+		if q := s.stop.Sub(s.start) / 4; q > 0 {
+			switch at := time.Now(); {
+			case at.Before(s.start.Add(q)):
+				s.early[class] = append(s.early[class], d)
+			case at.After(s.stop.Add(-q)):
+				s.late[class] = append(s.late[class], d)
+			}
+		}
 	}
 }
 
@@ -105,6 +118,8 @@ type loadResult struct {
 	burst            *burstResult
 	cadres, issuers  int
 	burden, pageUser int
+	chain            int64 // audit records after the run, all verified
+	chainSecs        float64
 }
 
 // burstResult is the concurrent submissions run.
@@ -365,6 +380,14 @@ func runLoad(k store.Dialect, dsn string, o loadOpts) (*loadResult, error) {
 			return nil, err
 		}
 	}
+	// The chain every change of the run was recorded in, verified from its
+	// first record: how fast a restore's verify reads a chain.
+	t0 := time.Now()
+	if res.chain, err = db.VerifyAudit(ctx); err != nil {
+		return nil, fmt.Errorf("the audit chain after the run: %w", err)
+	}
+	res.chainSecs = time.Since(t0).Seconds()
+	logf("%s: audit chain of %d records verified in %.2f s", k, res.chain, res.chainSecs)
 	return res, nil
 }
 
@@ -376,6 +399,7 @@ func mixedLoad(s *loadSetup, c *loadClient, o loadOpts, res *loadResult) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	stop := start.Add(o.dur)
+	res.stats.start, res.stats.stop = start, stop
 	var seq atomic.Int64
 	for u := 0; u < o.users; u++ {
 		role := "cadre"
@@ -561,13 +585,13 @@ func loadTables(rs []*loadResult, o loadOpts) string {
 			fmt.Fprintf(&b, "| %s | %d (%d / %d / %d / %d) | %d | %.0f | %s | %s | %s | %d | %d | %d | %s |\n", r.kind, r.users, r.cadres, r.issuers, r.burden, r.pageUser,
 				n, float64(n)/r.secs, ms(pct(all, 50)), ms(pct(all, 95)), ms(p99), busy, errs, hangs, verdict)
 		}
-		b.WriteString("\nBy class:\n\n| database | class | requests | p50 | p95 | p99 | busy 503 | other errors | hangs |\n|---|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("\nBy class:\n\n| database | class | requests | p50 | p95 | p99 | busy 503 | other errors | hangs | p50: first / last quarter of the run |\n|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, r := range rs {
 			for _, c := range loadClasses {
 				l := r.stats.lat[c]
 				n := int64(len(l)) + r.stats.errs[c] + r.stats.hangs[c]
-				fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %d | %d | %d |\n", r.kind, c, n, ms(pct(l, 50)), ms(pct(l, 95)), ms(pct(l, 99)),
-					r.stats.busy[c], r.stats.errs[c], r.stats.hangs[c])
+				fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %d | %d | %d | %s / %s |\n", r.kind, c, n, ms(pct(l, 50)), ms(pct(l, 95)), ms(pct(l, 99)),
+					r.stats.busy[c], r.stats.errs[c], r.stats.hangs[c], ms(pct(r.stats.early[c], 50)), ms(pct(r.stats.late[c], 50)))
 			}
 		}
 		for _, r := range rs {
@@ -601,6 +625,10 @@ func loadTables(rs []*loadResult, o loadOpts) string {
 				fmt.Fprintf(&b, "\n%s, first error: %s\n", r.kind, x.firstErr)
 			}
 		}
+	}
+	b.WriteString("\nThe audit chain after the run, verified from its first record:\n\n| database | records | seconds | records/s |\n|---|---|---|---|\n")
+	for _, r := range rs {
+		fmt.Fprintf(&b, "| %s | %d | %.2f | %.0f |\n", r.kind, r.chain, r.chainSecs, float64(r.chain)/r.chainSecs)
 	}
 	return b.String()
 }
