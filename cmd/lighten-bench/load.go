@@ -47,6 +47,8 @@ type loadOpts struct {
 	noSQLite  bool
 	verbose   bool
 	skipMixed bool
+	submit    float64 // share of a cadre's requests that are submissions
+	draft     float64 // share of an issuer's requests that are drafts
 }
 
 // The classes of work a simulated user does.
@@ -150,6 +152,8 @@ func benchLoad(args []string) error {
 	fs.BoolVar(&o.noSQLite, "no-sqlite", false, "leave out SQLite")
 	fs.BoolVar(&o.skipMixed, "no-mixed", false, "leave out the mixed work (only the concurrent submissions)")
 	fs.BoolVar(&o.verbose, "v", false, "print the server's warnings")
+	fs.Float64Var(&o.submit, "submit-share", 0.3, "share of a cadre's requests that are submissions (the rest read the inbox)")
+	fs.Float64Var(&o.draft, "draft-share", 0.2, "share of an issuer's requests that save a draft (the rest are gate checks)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -434,7 +438,7 @@ func mixedLoad(s *loadSetup, c *loadClient, o loadOpts, res *loadResult) {
 				switch role {
 				case "cadre":
 					tok = s.cadreTok[village.Code]
-					if rng.IntN(10) < 7 {
+					if rng.Float64() >= o.submit {
 						class, method, path = "inbox", "GET", "/api/v1/units/"+village.Code+"/inbox"
 					} else {
 						class, method, path = "submit", "POST", "/api/v1/units/"+village.Code+"/reports/"+rep+"/submission"
@@ -443,7 +447,7 @@ func mixedLoad(s *loadSetup, c *loadClient, o loadOpts, res *loadResult) {
 				case "issuer":
 					tok = s.issuerTok[u%len(s.issuerTok)]
 					body = s.demandInput(s.towns[rng.IntN(len(s.towns))].Code, rng)
-					if rng.IntN(10) < 8 {
+					if rng.Float64() >= o.draft {
 						class, method, path = "check", "POST", "/api/v1/demands/check"
 					} else {
 						class, method, path = "draft", "POST", "/api/v1/demands"
@@ -619,7 +623,7 @@ func loadTables(rs []*loadResult, o loadOpts) string {
 			}
 			vps := float64(x.ok*int64(x.fields)) / x.secs
 			base := (x.baseBefore + x.baseAft) / 2
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %.0f | %.0f | %s | %s | %.0f / %.0f | %.3f |\n", r.kind, x.sent, x.ok+x.busy+x.errs, x.ok, x.busy, x.errs, x.hangs,
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %.0f | %.0f | %s | %s | %.0f / %.0f | %.3f |\n", r.kind, x.sent, x.sent-x.hangs, x.ok, x.busy, x.errs, x.hangs,
 				float64(x.ok)/x.secs, vps, ms(pct(x.lat, 50)), ms(pct(x.lat, 99)), x.baseBefore, x.baseAft, vps/base)
 			if x.firstErr != "" {
 				fmt.Fprintf(&b, "\n%s, first error: %s\n", r.kind, x.firstErr)
