@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,7 @@ type loadOpts struct {
 	skipMixed bool
 	submit    float64 // share of a cadre's requests that are submissions
 	draft     float64 // share of an issuer's requests that are drafts
+	profile   string
 }
 
 // The classes of work a simulated user does.
@@ -152,6 +154,7 @@ func benchLoad(args []string) error {
 	fs.BoolVar(&o.noSQLite, "no-sqlite", false, "leave out SQLite")
 	fs.BoolVar(&o.skipMixed, "no-mixed", false, "leave out the mixed work (only the concurrent submissions)")
 	fs.BoolVar(&o.verbose, "v", false, "print the server's warnings")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of each database's mixed work to FILE-DB")
 	fs.Float64Var(&o.submit, "submit-share", 0.3, "share of a cadre's requests that are submissions (the rest read the inbox)")
 	fs.Float64Var(&o.draft, "draft-share", 0.2, "share of an issuer's requests that save a draft (the rest are gate checks)")
 	if err := fs.Parse(args); err != nil {
@@ -376,7 +379,20 @@ func runLoad(k store.Dialect, dsn string, o loadOpts) (*loadResult, error) {
 	logf("%s: the county: %d townships, %d villages, report %d with %d fields", k, len(s.towns), len(s.villages), s.report, len(s.elems))
 
 	if !o.skipMixed {
+		if o.profile != "" {
+			f, err := os.Create(o.profile + "-" + string(k))
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return nil, err
+			}
+		}
 		mixedLoad(s, client, o, res)
+		if o.profile != "" {
+			pprof.StopCPUProfile()
+		}
 		logf("%s: mixed work: %d users for %.0f s", k, o.users, res.secs)
 	}
 	if o.burst > 0 {
