@@ -89,6 +89,15 @@ func measureBackup(k store.Dialect, data, pg string, held float64) (backupRow, e
 	if row.dbBytes, err = databaseBytes(ctx, k, dsn); err != nil {
 		return row, err
 	}
+	orig, err := store.Open(ctx, dsn, store.Options{NoMigrate: true})
+	if err != nil {
+		return row, err
+	}
+	want, err := orig.Counts(ctx)
+	orig.Close()
+	if err != nil {
+		return row, err
+	}
 	dump := filepath.Join(dir, "backup")
 	t0 = time.Now()
 	if err := store.Backup(ctx, dsn, dump); err != nil {
@@ -134,6 +143,11 @@ func measureBackup(k store.Dialect, data, pg string, held float64) (backupRow, e
 	}
 	row.verifySecs = time.Since(t0).Seconds()
 	row.units, row.vals, row.audit = counts["units"], counts["vals"], counts["audit"]
+	for t, n := range want {
+		if counts[t] != n {
+			return row, fmt.Errorf("restored %s: %d rows, %d backed up", t, counts[t], n)
+		}
+	}
 	if row.verified != row.audit {
 		return row, fmt.Errorf("chain check read %d records, %d counted", row.verified, row.audit)
 	}
