@@ -19,6 +19,9 @@ benchmarks:
   tree     unit search and subtree counts over the national tree, through the API
   gate     gate checks of reports to a county, a province and the country; single-unit checks per second
   visits   joint scheduling of a national quarter, its quality against cbc, draws over the national pool
+  collect  collect once: national gate check with values held, completeness, export, ingest through the API
+  load     concurrent users of mixed work against a server on a county: throughput, latency, errors, hangs
+  backup   backup, restore and verify of the national database: seconds and sizes
 `
 
 func main() {
@@ -41,6 +44,12 @@ func main() {
 		err = benchVisits(os.Args[2:])
 	case "collect":
 		err = benchCollect(os.Args[2:])
+	case "load":
+		fmt.Printf("machine: %s\n\n", machine())
+		err = benchLoad(os.Args[2:])
+	case "backup":
+		fmt.Printf("machine: %s\n\n", machine())
+		err = benchBackup(os.Args[2:])
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
