@@ -86,9 +86,6 @@ func (tx *Tx) CreateDemand(ctx context.Context, d *gate.Demand) error {
 	if err := tx.writeDemandUnits(ctx, d); err != nil {
 		return err
 	}
-	if err := tx.writeReportFields(ctx, d); err != nil {
-		return err
-	}
 	return tx.Audit(ctx, audit.Record{Action: "demand.create", Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
 		UnitCode: d.IssuerUnit, After: audit.JSON(d)})
 }
@@ -146,7 +143,8 @@ func (tx *Tx) UpdateDemand(ctx context.Context, before *DemandRecord, d *gate.De
 	if err := tx.writeDemandUnits(ctx, d); err != nil {
 		return err
 	}
-	if err := tx.writeReportFields(ctx, d); err != nil {
+	// A draft again (a refused demand being changed): no longer live.
+	if err := tx.clearReportFields(ctx, d.ID); err != nil {
 		return err
 	}
 	return tx.Audit(ctx, audit.Record{Action: "demand.update", Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
@@ -195,6 +193,13 @@ func (tx *Tx) RecordVerdict(ctx context.Context, d *DemandRecord, res *gate.Resu
 		return err
 	}
 	if err := tx.writeFindings(ctx, d.ID, res.Findings); err != nil {
+		return err
+	}
+	if (status == gate.Admitted || status == gate.InReview) && !res.Answered {
+		if err := tx.writeReportFields(ctx, &d.Demand); err != nil {
+			return err
+		}
+	} else if err := tx.clearReportFields(ctx, d.ID); err != nil {
 		return err
 	}
 	if status == gate.Admitted && !res.Answered {
@@ -290,6 +295,8 @@ func (tx *Tx) Decide(ctx context.Context, d *DemandRecord, admit bool, reason st
 		if err := tx.writeLoads(ctx, &d.Demand, perTarget, targets); err != nil {
 			return err
 		}
+	} else if err := tx.clearReportFields(ctx, d.ID); err != nil {
+		return err
 	}
 	return tx.Audit(ctx, audit.Record{Action: "demand.decide", Entity: "demand", EntityID: strconv.FormatInt(d.ID, 10),
 		UnitCode: d.IssuerUnit, Reason: reason, Before: audit.JSON(map[string]string{"status": string(d.Status)}),
@@ -312,6 +319,11 @@ func (tx *Tx) Move(ctx context.Context, d *DemandRecord, to gate.Status, reason 
 			return err
 		}
 		return stateErr("store.state.demand_move", d.ID, demandStatus(now), demandStatus(to))
+	}
+	if to != gate.Active {
+		if err := tx.clearReportFields(ctx, d.ID); err != nil {
+			return err
+		}
 	}
 	if to == gate.Withdrawn {
 		if _, err := tx.exec(ctx, `DELETE FROM loads WHERE demand_id = $1`, d.ID); err != nil {
@@ -815,9 +827,12 @@ func (db *DB) IssuerCount(ctx context.Context, office int64, kind gate.Kind, fro
 }
 
 // writeReportFields records which element and period each field of a
-// report asks, for finding overlapping reports.
+// live report asks (in review, admitted or active), for finding
+// overlapping reports. Drafts, refused, withdrawn and closed reports keep
+// none: issuers save many drafts, and every check of every field would
+// otherwise read past all of theirs (store.Overlaps).
 func (tx *Tx) writeReportFields(ctx context.Context, d *gate.Demand) error {
-	if _, err := tx.exec(ctx, `DELETE FROM report_fields WHERE demand_id = $1`, d.ID); err != nil {
+	if err := tx.clearReportFields(ctx, d.ID); err != nil {
 		return err
 	}
 	if d.Kind != gate.Report {
@@ -838,6 +853,14 @@ func (tx *Tx) writeReportFields(ctx context.Context, d *gate.Demand) error {
 			d.ID, e.Code, collect.PeriodOf(e.Period, d.FiguresDate())); err != nil {
 			return fmt.Errorf("write report fields: %w", err)
 		}
+	}
+	return nil
+}
+
+// clearReportFields forgets what a report asks, once it is no longer live.
+func (tx *Tx) clearReportFields(ctx context.Context, id int64) error {
+	if _, err := tx.exec(ctx, `DELETE FROM report_fields WHERE demand_id = $1`, id); err != nil {
+		return fmt.Errorf("clear report fields: %w", err)
 	}
 	return nil
 }

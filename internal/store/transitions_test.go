@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"lighten/internal/audit"
+	"lighten/internal/calendar"
 	"lighten/internal/collect"
 	"lighten/internal/gate"
 	"lighten/internal/store"
@@ -226,4 +227,61 @@ func mustState(t *testing.T, err error, status string) {
 	if status != "" && !strings.Contains(strings.ToLower(err.Error()), status) {
 		t.Fatalf("the refusal %q does not name the status %q", err.Error(), status)
 	}
+}
+
+// TestOverlapsOnlyOfLiveReports: a report's fields are found by others'
+// checks while it is live (in review, admitted, active), not as a draft,
+// refused, withdrawn or closed — however many drafts issuers save.
+func TestOverlapsOnlyOfLiveReports(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		f := newTransitionFixture(t, db)
+		e := &collect.Element{Code: "HH", Name: "户数", Type: collect.Integer, Period: collect.Year, ValidDays: 365, Owner: f.office.ID, Status: collect.Approved}
+		if err := db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.SaveElement(ctx, e) }); err != nil {
+			t.Fatal(err)
+		}
+		due := calendar.Default().AddWorkdays(calendar.DateOf(time.Now()), 10).Time().Add(10 * time.Hour)
+		report := func() *gate.Demand {
+			return &gate.Demand{OfficeID: f.office.ID, IssuerUnit: "430922", Kind: gate.Report, Title: "户数统计", Body: "请填报户数。",
+				Targets: gate.Targets{Level: units.Township, Under: "430922"}, Due: due,
+				Asks: gate.Asks{Fields: []gate.Field{{Name: "户数", Element: "HH"}}}}
+		}
+		period := collect.PeriodOf(collect.Year, due)
+		overlaps := func() int {
+			t.Helper()
+			os, err := db.Overlaps(ctx, "HH", period, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(os)
+		}
+		for i := 0; i < 3; i++ {
+			d := report()
+			if err := db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.CreateDemand(ctx, d) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := overlaps(); n != 0 {
+			t.Fatalf("drafts are found as overlapping: %d", n)
+		}
+		d := report()
+		if err := db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.CreateDemand(ctx, d) }); err != nil {
+			t.Fatal(err)
+		}
+		rec, _, err := db.SubmitDemand(ctx, store.System, d.ID)
+		if err != nil || (rec.Status != gate.Admitted && rec.Status != gate.InReview) {
+			t.Fatalf("submit: %+v %v", rec, err)
+		}
+		if n := overlaps(); n != 1 {
+			t.Fatalf("a live report is not found: %d", n)
+		}
+		if err := db.Write(ctx, store.System, func(tx *store.Tx) error { return tx.Move(ctx, rec, gate.Withdrawn, "撤回") }); err != nil {
+			t.Fatal(err)
+		}
+		if n := overlaps(); n != 0 {
+			t.Fatalf("a withdrawn report is still found: %d", n)
+		}
+	})
 }
