@@ -9,13 +9,7 @@ import (
 // program knows, through a reader: on SQLite the one writer may be busy
 // with a long import, and a health check must not wait for it.
 func (db *DB) Health(ctx context.Context) (have, know int64, err error) {
-	p, err := db.provider()
-	if err != nil {
-		return 0, 0, err
-	}
-	if srcs := p.ListSources(); len(srcs) > 0 {
-		know = srcs[len(srcs)-1].Version
-	}
+	know = db.known // read once when the database was opened
 	// goose's own table: the highest version applied and not rolled back.
 	err = db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&have)
 	if err != nil {

@@ -49,6 +49,9 @@ type DB struct {
 	r       *sql.DB
 	now     func() time.Time
 	beacon  *visits.BeaconChain
+	// known is the newest schema version this program knows, read from
+	// its migrations when the database is opened.
+	known int64
 
 	treeMu      sync.Mutex
 	tree        *units.Tree
@@ -392,6 +395,7 @@ func (db *DB) migrate(ctx context.Context, check bool) error {
 	if err != nil {
 		return err
 	}
+	db.known = know
 	if have > know {
 		return fmt.Errorf("%w (database at version %d, this lighten knows %d)", ErrSchemaNewer, have, know)
 	}

@@ -1037,6 +1037,10 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 		return nil, err
 	}
 	run := p.Run
+	sealed, err := tx.sealedItems(ctx, run.Items)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case confirm != "" && confirm != p.Token:
 		return nil, stateErr("store.visits.schedule_changed", scope, from.String(), to.String())
@@ -1046,10 +1050,6 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 		// needs one whenever an earlier run over any of its items overlaps
 		// its window (which anyone who may run the scheduler sees), whether
 		// or not it would replace anything there.
-		sealed, err := tx.sealedItems(ctx, run.Items)
-		if err != nil {
-			return nil, err
-		}
 		if sealed > 0 {
 			overlap, err := tx.earlierRunOverlaps(ctx, run.Items, from, to)
 			if err != nil {
@@ -1130,10 +1130,6 @@ func (tx *Tx) ScheduleWindow(ctx context.Context, scope string, from, to calenda
 		}
 	}
 	run.Standing = len(add)
-	sealed, err := tx.sealedItems(ctx, run.Items)
-	if err != nil {
-		return nil, err
-	}
 	if sealed > 0 {
 		// While sealed, not even counts: they depend on the sealed teams
 		// and targets (see the web's runView).

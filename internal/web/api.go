@@ -921,7 +921,7 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *Ctx) error 
 	if err != nil {
 		return err
 	}
-	q, _, err := s.auditQuery(r.Context(), c, r.URL.Query())
+	q, err := s.auditQuery(c, r.URL.Query())
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,6 @@ import (
 	"strings"
 )
 
-// badRune is textrule.ControlAt: the one rule for what text may hold.
-func badRune(s string) int { return textrule.ControlAt(s) }
-
 // controlError names the field holding a character text may not hold.
 func controlError(field string, pos int) *Error {
 	return invalid(field, "error.control_char", field, pos)
@@ -27,24 +24,16 @@ func checkValues(vs url.Values) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if p := badRune(k); p > 0 {
-			return controlError(strings.ToValidUTF8(strings.Map(printable, k), "?"), p)
+		if p := textrule.ControlAt(k); p > 0 {
+			return controlError(textrule.Printable(k), p)
 		}
 		for _, v := range vs[k] {
-			if p := badRune(v); p > 0 {
+			if p := textrule.ControlAt(v); p > 0 {
 				return controlError(k, p)
 			}
 		}
 	}
 	return nil
-}
-
-// printable shows a control character in a field name as '?'.
-func printable(r rune) rune {
-	if textrule.Control(r) {
-		return '?'
-	}
-	return r
 }
 
 // checkInput checks the query of every request before its handler runs.
@@ -77,7 +66,7 @@ func walkStrings(v reflect.Value, path string) error {
 		}
 		return walkStrings(v.Elem(), path)
 	case reflect.String:
-		if p := badRune(v.String()); p > 0 {
+		if p := textrule.ControlAt(v.String()); p > 0 {
 			return controlError(fieldPath(path), p)
 		}
 	case reflect.Struct:
@@ -127,8 +116,8 @@ func walkStrings(v reflect.Value, path string) error {
 		}
 		sort.Slice(es, func(i, j int) bool { return es[i].name < es[j].name })
 		for _, e := range es {
-			if p := badRune(e.name); p > 0 {
-				return controlError(fieldPath(joinPath(path, strings.Map(printable, strings.ToValidUTF8(e.name, "?")))), p)
+			if p := textrule.ControlAt(e.name); p > 0 {
+				return controlError(fieldPath(joinPath(path, textrule.Printable(e.name))), p)
 			}
 			if err := walkStrings(e.val, joinPath(path, e.name)); err != nil {
 				return err

@@ -17,31 +17,6 @@ import (
 	"lighten/internal/units"
 )
 
-func TestBadRune(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		in   string
-		want int
-	}{
-		{"", 0},
-		{"桃江县 民政局", 0},
-		{"一行\n二行\r\n\t缩进", 0},
-		{"a\x00b", 2},
-		{"\x00", 1},
-		{"三里桥\x07村", 4},
-		{"x\x7f", 2},
-		{"x\u0085", 2},   // NEXT LINE, a C1 control
-		{"ab\xffcd", 3},  // not UTF-8
-		{"\uFFFD", 0},    // the replacement character itself is text
-		{"é\x1b[31m", 2}, // an escape sequence
-	}
-	for _, c := range cases {
-		if got := badRune(c.in); got != c.want {
-			t.Errorf("badRune(%q) = %d, want %d", c.in, got, c.want)
-		}
-	}
-}
-
 func TestCheckJSONNamesTheField(t *testing.T) {
 	t.Parallel()
 	b := NewPersonBody{Login: "ok", Name: "好", Grants: []units.Grant{{Role: "admin", UnitCode: "430922"}, {Role: "cadre", UnitCode: "43\x0009"}}}

@@ -81,15 +81,51 @@ func auditName(c *Ctx, kind, id string) string {
 	return id
 }
 
-// auditQuery reads the filter of the page and the export.
-func (s *Server) auditQuery(ctx context.Context, c *Ctx, q url.Values) (store.AuditQuery, auditFilter, error) {
+// auditQuery reads the filter of the page, the export and the API.
+func (s *Server) auditQuery(c *Ctx, q url.Values) (store.AuditQuery, error) {
 	scopes := c.P.Scopes(access.ReadAudit)
 	aq := store.AuditQuery{Scopes: scopes, Actor: strings.TrimSpace(q.Get("who")), Action: q.Get("what"),
 		EntityID: strings.TrimSpace(q.Get("id")), Under: q.Get("under")}
-	f := auditFilter{Who: aq.Actor, What: aq.Action, EntityID: aq.EntityID, Under: aq.Under, From: q.Get("from"), To: q.Get("to")}
+	if aq.Under != "" {
+		inside := false
+		for _, sc := range scopes {
+			inside = inside || units.Contains(sc, aq.Under)
+		}
+		if !inside {
+			return aq, invalid("under", "ui.audit.unknown_place", aq.Under)
+		}
+	}
+	day := func(field, v string) (time.Time, error) {
+		if v = strings.TrimSpace(v); v == "" {
+			return time.Time{}, nil
+		}
+		d, err := time.ParseInLocation("2006-01-02", v, gate.China)
+		if err != nil {
+			return d, invalid(field, "ui.audit.bad_date", v)
+		}
+		return d, nil
+	}
+	var err error
+	if aq.From, err = day("from", q.Get("from")); err != nil {
+		return aq, err
+	}
+	if aq.To, err = day("to", q.Get("to")); err != nil {
+		return aq, err
+	}
+	if !aq.To.IsZero() {
+		aq.To = aq.To.AddDate(0, 0, 1) // "to" is the last day shown
+	}
+	return aq, nil
+}
+
+// auditFilterOf is the page's filter form: what was asked, and the choices
+// of what and where by name.
+func (s *Server) auditFilterOf(ctx context.Context, c *Ctx, q url.Values) (auditFilter, error) {
+	f := auditFilter{Who: strings.TrimSpace(q.Get("who")), What: q.Get("what"), EntityID: strings.TrimSpace(q.Get("id")),
+		Under: q.Get("under"), From: q.Get("from"), To: q.Get("to")}
 	t, err := c.Tree(ctx)
 	if err != nil {
-		return aq, f, err
+		return f, err
 	}
 	// What: every entity's actions, then each action, by name.
 	var groups, actions []auditChoice
@@ -105,38 +141,10 @@ func (s *Server) auditQuery(ctx context.Context, c *Ctx, q url.Values) (store.Au
 	sort.Slice(actions, func(i, j int) bool { return actions[i].Label < actions[j].Label })
 	f.Whats = append([]auditChoice{{Value: "", Label: c.T("ui.audit.what.any")}}, append(groups, actions...)...)
 	for i := range f.Whats {
-		f.Whats[i].Selected = f.Whats[i].Value == aq.Action
+		f.Whats[i].Selected = f.Whats[i].Value == f.What
 	}
-	for _, sc := range scopes {
-		f.Unders = append(f.Unders, auditChoice{Value: sc, Label: place(t, c, sc), Selected: sc == aq.Under})
-	}
-	if aq.Under != "" {
-		inside := false
-		for _, sc := range scopes {
-			inside = inside || units.Contains(sc, aq.Under)
-		}
-		if !inside {
-			return aq, f, invalid("under", "ui.audit.unknown_place", aq.Under)
-		}
-	}
-	day := func(field, v string) (time.Time, error) {
-		if v = strings.TrimSpace(v); v == "" {
-			return time.Time{}, nil
-		}
-		d, err := time.ParseInLocation("2006-01-02", v, gate.China)
-		if err != nil {
-			return d, invalid(field, "ui.audit.bad_date", v)
-		}
-		return d, nil
-	}
-	if aq.From, err = day("from", f.From); err != nil {
-		return aq, f, err
-	}
-	if aq.To, err = day("to", f.To); err != nil {
-		return aq, f, err
-	}
-	if !aq.To.IsZero() {
-		aq.To = aq.To.AddDate(0, 0, 1) // "to" is the last day shown
+	for _, sc := range c.P.Scopes(access.ReadAudit) {
+		f.Unders = append(f.Unders, auditChoice{Value: sc, Label: place(t, c, sc), Selected: sc == f.Under})
 	}
 	keep := url.Values{}
 	for _, k := range []string{"who", "what", "id", "under", "from", "to"} {
@@ -149,7 +157,7 @@ func (s *Server) auditQuery(ctx context.Context, c *Ctx, q url.Values) (store.Au
 	if f.Query != "" {
 		f.Export += "?" + f.Query
 	}
-	return aq, f, nil
+	return f, nil
 }
 
 func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -158,8 +166,12 @@ func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		return c.Require(access.ReadAudit, c.Person.UnitCode)
 	}
 	q := r.URL.Query()
-	aq, f, err := s.auditQuery(ctx, c, q)
+	f, err := s.auditFilterOf(ctx, c, q)
+	if err != nil {
+		return err
+	}
 	v := auditView{Filter: f, Verify: c.P.Can(access.ReadAudit, "")}
+	aq, err := s.auditQuery(c, q)
 	if err != nil {
 		var e *Error
 		if !errors.As(err, &e) || e.Code != CodeInvalid {
@@ -241,7 +253,7 @@ func (s *Server) uiAuditExport(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	if !c.P.CanSomewhere(access.ReadAudit) {
 		return c.Require(access.ReadAudit, c.Person.UnitCode)
 	}
-	aq, _, err := s.auditQuery(ctx, c, r.URL.Query())
+	aq, err := s.auditQuery(c, r.URL.Query())
 	if err != nil {
 		return err
 	}

@@ -39,15 +39,13 @@ func (s *Server) waiting(ctx context.Context, c *Ctx) ([]waitCard, error) {
 			return nil, err
 		}
 		out = append(out, waitCard{Href: "/refusals", Label: c.T("ui.duties.nav.refusals"), Count: len(rs), Note: c.T("ui.wait.refusals")})
-		plans, err := s.db.Plans(ctx, store.PlanFilter{Status: visits.PlanReview})
-		if err != nil {
-			return nil, err
-		}
 		n = 0
-		for _, p := range plans {
-			if o, err := s.db.Office(ctx, p.OfficeID); err == nil && c.P.Can(access.ReviewDemands, o.UnitCode) {
-				n++
+		for _, under := range sc { // scopes are disjoint (access.Minimal)
+			plans, err := s.db.Plans(ctx, store.PlanFilter{Status: visits.PlanReview, Under: under})
+			if err != nil {
+				return nil, err
 			}
+			n += len(plans)
 		}
 		out = append(out, waitCard{Href: "/plans", Label: c.T("ui.visits.nav.plans"), Count: n, Note: c.T("ui.wait.plans")})
 	}
