@@ -117,25 +117,11 @@ func benchCollect(args []string) error {
 	if _, err := os.Stat(filepath.Join(o.data, "villages.csv.gz")); err != nil {
 		return fmt.Errorf("no national tree at %s (give --data): %w", o.data, err)
 	}
-	var kinds []store.Dialect
-	if !o.skip["sqlite"] {
-		kinds = append(kinds, store.SQLite)
-	}
-	if o.pg != "" {
-		kinds = append(kinds, store.Postgres)
-	}
-	var results []*collectResult
-	for _, k := range kinds {
-		dsn, cleanup, err := importFreshDatabase(k, o.pg)
-		if err != nil {
-			return err
-		}
-		r, err := runCollect(k, dsn, o)
-		cleanup()
-		if err != nil {
-			return fmt.Errorf("%s: %w", k, err)
-		}
-		results = append(results, r)
+	results, err := onFreshDatabases(!o.skip["sqlite"], o.pg, func(k store.Dialect, dsn string) (*collectResult, error) {
+		return runCollect(k, dsn, o)
+	})
+	if err != nil {
+		return err
 	}
 	text := collectTables(results, o)
 	fmt.Print(text)

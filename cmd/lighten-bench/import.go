@@ -210,6 +210,33 @@ func importRunChild(mode, dsn, data string) (importChildResult, int64, error) {
 
 // importFreshDatabase makes an empty database: a file in a temporary folder, or a
 // schema of its own on the PostgreSQL server.
+// onFreshDatabases runs one measurement on SQLite (unless left out) and on
+// PostgreSQL (when pg names a server), each in a fresh database holding the
+// national tree, and gathers the results in that order.
+func onFreshDatabases[R any](sqlite bool, pg string, run func(k store.Dialect, dsn string) (R, error)) ([]R, error) {
+	var kinds []store.Dialect
+	if sqlite {
+		kinds = append(kinds, store.SQLite)
+	}
+	if pg != "" {
+		kinds = append(kinds, store.Postgres)
+	}
+	var out []R
+	for _, k := range kinds {
+		dsn, cleanup, err := importFreshDatabase(k, pg)
+		if err != nil {
+			return nil, err
+		}
+		r, err := run(k, dsn)
+		cleanup()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 func importFreshDatabase(k store.Dialect, pg string) (string, func(), error) {
 	if k == store.SQLite {
 		dir, err := os.MkdirTemp("", "lighten-bench-")

@@ -160,25 +160,9 @@ func benchLoad(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var kinds []store.Dialect
-	if !o.noSQLite {
-		kinds = append(kinds, store.SQLite)
-	}
-	if o.pg != "" {
-		kinds = append(kinds, store.Postgres)
-	}
-	var rs []*loadResult
-	for _, k := range kinds {
-		dsn, cleanup, err := importFreshDatabase(k, o.pg)
-		if err != nil {
-			return err
-		}
-		r, err := runLoad(k, dsn, o)
-		cleanup()
-		if err != nil {
-			return fmt.Errorf("%s: %w", k, err)
-		}
-		rs = append(rs, r)
+	rs, err := onFreshDatabases(!o.noSQLite, o.pg, func(k store.Dialect, dsn string) (*loadResult, error) { return runLoad(k, dsn, o) })
+	if err != nil {
+		return err
 	}
 	fmt.Print(loadTables(rs, o))
 	return nil
